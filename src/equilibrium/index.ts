@@ -1,0 +1,4 @@
+export * from './bandit.js';
+export * from './sequence.js';
+export * from './equilibrium.js';
+export * from './critical.js';

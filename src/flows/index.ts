@@ -1,0 +1,3 @@
+export * from './trace.js';
+export * from './mirrorDescent.js';
+export * from './replicator.js';

@@ -1,0 +1,5 @@
+export * from './logsumexp.js';
+export * from './softmax.js';
+export * from './divergences.js';
+export * from './rng.js';
+export * from './sampling.js';

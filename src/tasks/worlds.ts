@@ -1,0 +1,143 @@
+import { logSoftmax } from '../numerics/softmax.js';
+import { Rng } from '../numerics/rng.js';
+import type { BanditTask, BinaryTask, ChainTask, ContextualTask, Task } from './schema.js';
+
+/**
+ * Compiled worlds: the flat typed-array forms the math runs on.
+ *
+ * - `BanditWorld`: P prompts × V completions (P = 1 for bandit/binary), row-major log π_ref and r.
+ *   A row's zero-probability completions have log π_ref = −∞.
+ * - `SequenceWorld`: a layered deterministic automaton over tokens with horizon L, whose
+ *   sequence-level Gibbs policy is computed by backward soft-value recursion, never by
+ *   enumerating sequences. Arcs are stored in CSR form; an arc stands for `mult` tokens with equal
+ *   reference probability and the same next state (the chain's V−1 wrong tokens are one arc), so
+ *   a chain over a vocabulary of 10^9 costs two arcs per state. Automaton verifiers use mult = 1.
+ */
+export interface BanditWorld {
+  readonly type: 'bandit';
+  readonly prompts: number;
+  readonly actions: number;
+  /** log π_ref(y|x), row-major P×V; each row normalized. */
+  readonly logRef: Float64Array;
+  /** r(x, y), row-major P×V. */
+  readonly reward: Float64Array;
+  /** The maximal reward of the task: `success` is the probability of receiving it. */
+  readonly maxReward: number;
+}
+
+export interface SequenceWorld {
+  readonly type: 'sequence';
+  readonly states: number;
+  readonly horizon: number;
+  readonly start: number;
+  /** Arcs of state s are arcOffset[s] .. arcOffset[s+1]. */
+  readonly arcOffset: Int32Array;
+  readonly arcNext: Int32Array;
+  /** log π_ref of ONE token of the arc (per-state normalized over all tokens, counting multiplicity). */
+  readonly arcLogRef: Float64Array;
+  /** log of the number of tokens the arc stands for. */
+  readonly arcLogMult: Float64Array;
+  /** Reward received at the end of the horizon in each state. */
+  readonly terminalReward: Float64Array;
+  readonly maxReward: number;
+}
+
+export type World = BanditWorld | SequenceWorld;
+
+function banditRow(ref: number[] | undefined, refLogits: number[] | undefined, out: Float64Array, offset: number): void {
+  const n = (ref ?? refLogits)!.length;
+  const row = out.subarray(offset, offset + n);
+  if (ref) for (let i = 0; i < n; i++) row[i] = Math.log(ref[i]);
+  else row.set(refLogits!);
+  logSoftmax(row, row);
+}
+
+/** The maximal reward over completions the reference can produce (success = reaching it). */
+function maxSupportedReward(logRef: Float64Array, reward: Float64Array): number {
+  let m = -Infinity;
+  for (let i = 0; i < reward.length; i++) if (logRef[i] !== -Infinity && reward[i] > m) m = reward[i];
+  return m;
+}
+
+export function banditWorld(task: BanditTask): BanditWorld {
+  const V = task.reward.length;
+  const logRef = new Float64Array(V);
+  banditRow(task.ref, task.refLogits, logRef, 0);
+  const reward = Float64Array.from(task.reward);
+  return { type: 'bandit', prompts: 1, actions: V, logRef, reward, maxReward: maxSupportedReward(logRef, reward) };
+}
+
+/** The two-outcome world: completion 0 is correct (reward δ, probability p), completion 1 is wrong. */
+export function binaryWorld(task: BinaryTask): BanditWorld {
+  const logRef = Float64Array.of(Math.log(task.p), Math.log1p(-task.p));
+  const reward = Float64Array.of(task.delta, 0);
+  return { type: 'bandit', prompts: 1, actions: 2, logRef, reward, maxReward: task.delta };
+}
+
+export function contextualWorld(task: ContextualTask): BanditWorld {
+  if (Array.isArray(task.prompts)) {
+    const V = task.prompts[0].reward.length; // equal lengths are checked by the schema
+    const P = task.prompts.length;
+    const logRef = new Float64Array(P * V);
+    const reward = new Float64Array(P * V);
+    task.prompts.forEach((p, i) => {
+      banditRow(p.ref, p.refLogits, logRef, i * V);
+      reward.set(p.reward, i * V);
+    });
+    return { type: 'bandit', prompts: P, actions: V, logRef, reward, maxReward: maxSupportedReward(logRef, reward) };
+  }
+  const P = task.prompts;
+  const V = task.vocab;
+  const logRef = new Float64Array(P * V);
+  const reward = new Float64Array(P * V);
+  const root = Rng.fromSeed(task.seed);
+  for (let x = 0; x < P; x++) {
+    // One stream per prompt: prompt x is the same whatever P is.
+    const rng = root.split('prompt', x);
+    const row = logRef.subarray(x * V, (x + 1) * V);
+    for (let y = 0; y < V; y++) {
+      row[y] = task.refScale * rng.normal();
+      reward[x * V + y] = rng.uniform() < task.correctFraction ? 1 : 0;
+    }
+    logSoftmax(row, row);
+  }
+  return { type: 'bandit', prompts: P, actions: V, logRef, reward, maxReward: 1 };
+}
+
+/**
+ * The K-step chain as an automaton with two states: 0 = "every token so far correct", 1 = "a
+ * wrong token was emitted". Each step: the correct token (probability q) keeps the state, the V−1
+ * wrong tokens (probability (1−q)/(V−1) each, one arc of multiplicity V−1) move to state 1.
+ * Reward K·δ at the end in state 0.
+ */
+export function chainWorld(task: ChainTask): SequenceWorld {
+  const { K, q, vocab: V, delta } = task;
+  const logQ = Math.log(q);
+  const logWrong = Math.log1p(-q) - Math.log(V - 1);
+  const logMultWrong = Math.log(V - 1);
+  return {
+    type: 'sequence',
+    states: 2,
+    horizon: K,
+    start: 0,
+    arcOffset: Int32Array.of(0, 2, 4),
+    arcNext: Int32Array.of(0, 1, 1, 1),
+    arcLogRef: Float64Array.of(logQ, logWrong, logQ, logWrong),
+    arcLogMult: Float64Array.of(0, logMultWrong, 0, logMultWrong),
+    terminalReward: Float64Array.of(K * delta, 0),
+    maxReward: K * delta,
+  };
+}
+
+export function compileTask(task: Task): World {
+  switch (task.kind) {
+    case 'bandit':
+      return banditWorld(task);
+    case 'binary':
+      return binaryWorld(task);
+    case 'contextual':
+      return contextualWorld(task);
+    case 'chain':
+      return chainWorld(task);
+  }
+}
