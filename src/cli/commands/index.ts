@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import { registerCritical } from './critical.js';
+import { registerEquilibrium } from './equilibrium.js';
+import { registerFlow } from './flow.js';
+import { registerList } from './list.js';
+import { registerRun } from './run.js';
+
+/** Every command, in the order `--help` lists them. Each module adds one command. */
+export function registerCommands(program: Command): void {
+  registerEquilibrium(program);
+  registerCritical(program);
+  registerFlow(program);
+  registerRun(program);
+  registerList(program);
+}

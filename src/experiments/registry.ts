@@ -1,0 +1,34 @@
+import { crossing } from './crossing.js';
+import { mirrorDescent } from './mirrorDescent.js';
+import { replicator } from './replicator.js';
+import type { Experiment, ExperimentResult, RunContext } from './types.js';
+
+/** Every experiment, in report order. The default suite is all of them. */
+export const EXPERIMENTS: Experiment<any>[] = [crossing, mirrorDescent, replicator];
+
+export function findExperiment(id: string): Experiment<unknown> | undefined {
+  return EXPERIMENTS.find((e) => e.id === id);
+}
+
+/**
+ * Runs one experiment with a validated config and wraps its output with its identity and timing.
+ * Isomorphic: the CLI, sweep workers and the web lab's Web Worker all call this.
+ */
+export async function runExperiment<C>(exp: Experiment<C>, config: C, ctx: RunContext = {}): Promise<ExperimentResult> {
+  ctx.signal?.throwIfAborted();
+  const t0 = performance.now();
+  const out = await exp.run(config, ctx);
+  return {
+    id: exp.id,
+    title: exp.title,
+    question: exp.question,
+    source: exp.source,
+    claim: exp.claim,
+    config,
+    verdicts: out.verdicts,
+    plots: out.plots,
+    tables: out.tables ?? [],
+    notes: out.notes ?? [],
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
