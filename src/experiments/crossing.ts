@@ -28,7 +28,8 @@ function crossingWidth(K: number, q: number, delta: number, tauC: number): numbe
   // logit P*_K is affine in 1/τ with slope Kδ: P = 3/4 and 1/4 sit at 1/τ_c ± ln 3/(Kδ).
   const inv = 1 / tauC;
   const d = Math.log(3) / (K * delta);
-  return (1 / Math.max(inv - d, 1e-300) - 1 / (inv + d)) / tauC;
+  // When 1/τ_c < ln 3/(Kδ) success stays above 1/4 at every τ: the crossing has no finite width.
+  return inv > d ? (1 / (inv - d) - 1 / (inv + d)) / tauC : Infinity;
 }
 
 export const crossing: Experiment<Config> = {
@@ -106,8 +107,11 @@ export const crossing: Experiment<Config> = {
         lastTc !== null && firstFinite !== null && Math.abs(lastTc - limit) < Math.abs(firstFinite - limit), firstFinite, lastTc),
     );
     // With the reward fixed instead of growing with K, the crossover goes to 0 (F37).
-    const fixedDelta = Ks.map((K) => binaryCriticalTemperature({ p: q ** K, delta: delta * Ks[0] }) ?? NaN);
-    verdicts.push(check('with a fixed total reward instead of Kδ, τ_c falls toward 0 as K grows', 'F37 ' + BARMAZ, fixedDelta[fixedDelta.length - 1] < fixedDelta[1], fixedDelta[1], fixedDelta[fixedDelta.length - 1]));
+    const fixedDelta = Ks.map((K) => binaryCriticalTemperature({ p: q ** K, delta })).filter((t): t is number => t !== null);
+    verdicts.push(
+      check('with a fixed total reward δ instead of Kδ, τ_c falls toward 0 as K grows', 'F37 ' + BARMAZ,
+        fixedDelta.length >= 2 && fixedDelta.every((t, i) => i === 0 || t < fixedDelta[i - 1]), fixedDelta[0] ?? null, fixedDelta[fixedDelta.length - 1] ?? null),
+    );
 
     ctx.onProgress?.(3, 3);
     return {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { spanOfDifference } from '../numerics/span.js';
 import { gibbsLogPolicy } from '../equilibrium/equilibrium.js';
 import { mirrorDescentClosedForm, mirrorDescentFlow, mirrorDescentStepRow } from '../flows/mirrorDescent.js';
 import { lineChart, type Row } from '../report/specs.js';
@@ -18,18 +19,6 @@ const configSchema = z
   .strict();
 type Config = z.infer<typeof configSchema>;
 
-/** sp(v) = max − min over the support. */
-function span(a: Float64Array, b: Float64Array): number {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < a.length; i++) {
-    if (b[i] === -Infinity) continue;
-    const d = a[i] - b[i];
-    if (d < lo) lo = d;
-    if (d > hi) hi = d;
-  }
-  return hi - lo;
-}
 
 export const mirrorDescent: Experiment<Config> = {
   id: 'mirror-descent',
@@ -59,13 +48,13 @@ export const mirrorDescent: Experiment<Config> = {
       let flips = 0;
       let flipChances = 0;
       let prevSign = 0;
-      let span0 = span(logPi, logStar);
+      let span0 = spanOfDifference(logPi, logStar);
       const spans: number[] = [span0];
       const kls: number[] = [];
       for (let k = 1; k <= c.steps; k++) {
         const next = new Float64Array(c.actions);
         mirrorDescentStepRow(logPi, world.logRef, world.reward, c.tau, eta, next);
-        const s = span(next, logStar);
+        const s = spanOfDifference(next, logStar);
         if (span0 > 1e-6 && s < 1e12) worstRatioErr = Math.max(worstRatioErr, Math.abs(s / span0 - Math.abs(cc)));
         mirrorDescentClosedForm(world.logRef, logStar, cc ** k, closed, 1, c.actions);
         if (s < 1e6) for (let i = 0; i < c.actions; i++) worstClosedErr = Math.max(worstClosedErr, Math.abs(closed[i] - next[i]));

@@ -3,3 +3,4 @@ export * from './softmax.js';
 export * from './divergences.js';
 export * from './rng.js';
 export * from './sampling.js';
+export * from './span.js';
