@@ -169,22 +169,23 @@ export function analyzeLog(file: string, log: ParsedLog, options: AnalyzeOptions
   const lab = rlvr && options.beta !== undefined ? labPrediction(m.steps, R!, options.beta, rlvr.p0) : null;
   if (rlvr && options.beta === undefined) notes.push("the lab's matched run needs β: pass --beta (0 for a run without a reference KL)");
 
+  // INTERFACE.md's fields first, in its order; the rest of the analysis after them.
   return {
     file,
     format: log.format,
-    library: m.library,
     rows: log.rows.length,
     skipped: log.skipped.length,
     steps: m.steps,
     metrics,
+    entropyAccuracyFit: fit,
+    allTieFraction: dead?.allTieFraction ?? null,
+    bernoulliGap: rlvr?.gap ?? null,
+    library: m.library,
     sources,
     unmapped: m.unmapped,
     accuracy: acc?.source ?? null,
-    entropyAccuracyFit: fit,
     shares: shares ? { ...shares, gainOf } : null,
-    allTieFraction: dead?.allTieFraction ?? null,
     deadSignal: dead,
-    bernoulliGap: rlvr?.gap ?? null,
     rlvr,
     labPrediction: lab,
     klReading: kl,

@@ -60,7 +60,7 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
   const paragraphs: string[] = [
     `${label}: ${r.rows} rows (steps ${steps[0]}–${steps[steps.length - 1]}) read as ${r.format} (${r.library}); ${describeSkipped(r)}.`,
     ...r.notes,
-    ...r.klReading.map((k) => `KL: \`${k.key}\` is the KL to the ${k.against} (${k.estimator}; in the ${k.placement}); targets π*_β: ${k.targetsGibbs}. ${k.note}`),
+    ...r.klReading.map((k) => `KL: \`${k.key}\` is the KL to the ${k.against} (${k.estimator}; placement: ${k.placement}); targets π*_β: ${k.targetsGibbs}. ${k.note}`),
   ];
   const plots: (PlotSpec | null)[] = [];
   const tables: ResultTable[] = [];
