@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerAnalyze } from './analyze.js';
 import { registerCritical } from './critical.js';
 import { registerEquilibrium } from './equilibrium.js';
 import { registerFlow } from './flow.js';
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerFlow(program);
   registerRun(program);
   registerList(program);
+  registerAnalyze(program);
 }
