@@ -1,4 +1,4 @@
-import { bernoulliKl, logit, sigmoid } from '../numerics/divergences.js';
+import { bernoulliKlFromLogits, logit, sigmoid, softplus } from '../numerics/divergences.js';
 import { mirrorDescentFlow } from '../flows/mirrorDescent.js';
 import { compileTask } from '../tasks/worlds.js';
 
@@ -8,15 +8,26 @@ import { compileTask } from '../tasks/worlds.js';
  * flow from π_ref the gap to it is exactly β·kl(p_t‖p*), a function of the accuracy alone.
  */
 
-/** p* from the reference accuracy p₀ and β > 0; a reference that is never (always) right stays so. */
+/** logit p* = logit p₀ + 1/β (±∞ for a reference that is never or always right: no tilt moves it). */
+export function targetLogit(p0: number, beta: number): number {
+  return p0 <= 0 ? -Infinity : p0 >= 1 ? Infinity : logit(p0) + 1 / beta;
+}
+
 export function targetAccuracy(p0: number, beta: number): number {
-  if (p0 <= 0 || p0 >= 1) return p0;
-  return sigmoid(logit(p0) + 1 / beta);
+  return p0 <= 0 || p0 >= 1 ? p0 : sigmoid(targetLogit(p0, beta));
+}
+
+/** kl(p‖p*) from the target's logit: p* within 1e-16 of 1 (small β) still gives the right gap. */
+function klToTarget(p: number, lStar: number): number {
+  if (p === 0) return softplus(lStar); // −log(1 − p*)
+  if (p === 1) return softplus(-lStar); // −log p*
+  return bernoulliKlFromLogits(logit(p), lStar);
 }
 
 /** β·kl(p_t‖p*) for each accuracy (NaN where the accuracy is missing). */
-export function bernoulliGap(accuracy: readonly number[], pStar: number, beta: number): number[] {
-  return accuracy.map((p) => (p >= 0 && p <= 1 ? beta * bernoulliKl(p, pStar) : NaN));
+export function bernoulliGap(accuracy: readonly number[], p0: number, beta: number): number[] {
+  const lStar = targetLogit(p0, beta);
+  return accuracy.map((p) => (p >= 0 && p <= 1 ? beta * klToTarget(p, lStar) : NaN));
 }
 
 /** The β values at which a log without a reference KL is shown what p* would be. */
@@ -74,7 +85,7 @@ export function rlvrView(
     p0,
     p0Step: steps[i0],
     pStar,
-    gap: bernoulliGap(accuracy, pStar, beta),
+    gap: bernoulliGap(accuracy, p0, beta),
     pStarByBeta,
     note: `logit p* = logit p₀ + 1/β; the gap β·kl(p_t‖p*) is exact along the natural-gradient flow from π_ref (F25). ${start}.`,
   };
