@@ -166,6 +166,9 @@ export function analyzeLog(file: string, log: ParsedLog, options: AnalyzeOptions
   const dead = deadSignal(m.steps, metrics, options.groupSize);
   const rlvr = R ? rlvrView(m.steps, R, options.beta, options.p0) : null;
   if (R && !rlvr) notes.push('RLVR view: needs an accuracy in [0, 1] at every logged step');
+  if (rlvr && (rlvr.p0 <= 0 || rlvr.p0 >= 1)) {
+    notes.push(`p₀ = ${rlvr.p0}: no tilt of π_ref moves a reference that is never (always) right, so p* = p₀; pass --p0 with the reference's accuracy`);
+  }
   const lab = rlvr && options.beta !== undefined ? labPrediction(m.steps, R!, options.beta, rlvr.p0) : null;
   if (rlvr && options.beta === undefined) notes.push("the lab's matched run needs β: pass --beta (0 for a run without a reference KL)");
 

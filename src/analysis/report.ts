@@ -159,7 +159,7 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
     paragraphs.push(`RLVR view: ${rlvr.note}`);
     if (rlvr.gap && rlvr.pStar !== null) {
       plots.push(timePlot(`${id}-gap`, `${label}: Bernoulli-KL gap β·kl(p_t‖p*)`, seriesRows(steps, [['β·kl(p_t‖p*)', rlvr.gap]]), 'gap (nats × β)'));
-      const lastGap = [...rlvr.gap].reverse().find(Number.isFinite);
+      const lastGap = [...rlvr.gap].reverse().find((g) => !Number.isNaN(g));
       tables.push({
         title: 'RLVR view (F23–F25)',
         columns: ['β', 'p₀', 'p*', 'last gap β·kl(p_t‖p*)'],

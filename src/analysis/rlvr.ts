@@ -60,11 +60,10 @@ export function rlvrView(
   if (i0 < 0 || accuracy.some((p) => p < 0 || p > 1)) return null;
   const p0 = p0Given ?? accuracy[i0];
   const pStarByBeta = BETA_RANGE.map((b) => ({ beta: b, pStar: targetAccuracy(p0, b) }));
-  let start =
+  const start =
     p0Given === undefined
       ? `p₀ = ${p0} is the first logged accuracy (step ${steps[i0]}); it stands for π_ref's accuracy only if the log starts at the reference (else pass --p0)`
       : `p₀ = ${p0} as given`;
-  if (p0 <= 0 || p0 >= 1) start += `; with p₀ = ${p0} no tilt of π_ref can change the accuracy, so p* = p₀`;
   if (beta === undefined || beta === 0) {
     return {
       beta: beta ?? null,

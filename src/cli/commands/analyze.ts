@@ -68,13 +68,13 @@ function summary(r: RunAnalysis, showSkipped: boolean): string {
   const d = r.deadSignal;
   if (d) {
     lines.push(
-      `  dead signal: ${d.allTieFraction ? `mean all-tie ${fmt(d.meanAllTie, 3)} (${d.source}), ` : ''}${d.deadSteps.length} step(s) with no signal`,
+      `  dead signal: ${d.allTieFraction ? `mean all-tie ${fmt(d.meanAllTie, 3)} (${d.source})` : d.note}; ${d.deadSteps.length} step(s) with no signal`,
     );
   }
   const v = r.rlvr;
   if (v) {
     if (v.pStar !== null && v.gap) {
-      const last = [...v.gap].reverse().find(Number.isFinite);
+      const last = [...v.gap].reverse().find((g) => !Number.isNaN(g));
       lines.push(`  RLVR: β = ${v.beta}, p₀ = ${fmt(v.p0, 4)}, p* = ${fmt(v.pStar, 6)}, last gap β·kl(p_t‖p*) = ${fmt(last, 4)}`);
     } else {
       lines.push(`  RLVR: ${v.beta === 0 ? 'β = 0 (no reference KL)' : 'no --beta'}; p* by β: ${v.pStarByBeta.map((p) => `${p.beta}→${fmt(p.pStar, 3)}`).join(', ')}`);
@@ -147,7 +147,7 @@ export function registerAnalyze(program: Command): void {
         return r;
       });
       if (accuracy && !runs.some((r) => r.accuracy?.declared)) {
-        const keys = Object.keys(runs[0].metrics).concat(runs[0].unmapped).slice(0, 10).join(', ');
+        const keys = [...new Set(Object.values(runs[0].sources).flat().concat(runs[0].unmapped))].slice(0, 10).join(', ');
         throw new UsageError(`--accuracy = ${JSON.stringify(opts.accuracy)}: no such key in ${files.length > 1 ? 'any log' : 'the log'} (it has ${keys}, …)`);
       }
 
