@@ -1,6 +1,6 @@
 import { logSoftmax } from '../numerics/softmax.js';
 import { Rng } from '../numerics/rng.js';
-import type { BanditTask, BinaryTask, ChainTask, ContextualTask, Task } from './schema.js';
+import type { AutomatonTask, BanditTask, BinaryTask, ChainTask, ContextualTask, RefineTask, Task } from './schema.js';
 
 /**
  * Compiled worlds: the flat typed-array forms the math runs on.
@@ -129,6 +129,135 @@ export function chainWorld(task: ChainTask): SequenceWorld {
   };
 }
 
+/**
+ * A verifier automaton (states × vocab arcs of multiplicity 1, reward 1 in accepting states after
+ * `horizon` tokens). Generated: state s draws its next states (uniform) and reference logits
+ * (N(0,1)) from its own stream, so state s is the same whatever the number of states;
+ * round(acceptFraction·S) accepting states (at least one) by a seeded partial shuffle.
+ */
+export function automatonWorld(task: AutomatonTask): SequenceWorld {
+  const explicit = task.transitions;
+  const S = explicit ? explicit.length : task.states!;
+  const V = explicit ? explicit[0].length : task.vocab!;
+  const arcOffset = new Int32Array(S + 1);
+  const arcNext = new Int32Array(S * V);
+  const arcLogRef = new Float64Array(S * V);
+  const terminalReward = new Float64Array(S);
+  const root = Rng.fromSeed(task.seed);
+  for (let s = 0; s < S; s++) {
+    arcOffset[s + 1] = (s + 1) * V;
+    const row = arcLogRef.subarray(s * V, (s + 1) * V);
+    if (explicit) {
+      arcNext.set(explicit[s], s * V);
+      if (task.refLogits) row.set(task.refLogits[s]);
+    } else {
+      const rng = root.split('state', s);
+      for (let t = 0; t < V; t++) {
+        arcNext[s * V + t] = rng.int(S);
+        row[t] = rng.normal();
+      }
+    }
+    logSoftmax(row, row);
+  }
+  if (task.accepting) {
+    for (const s of task.accepting) terminalReward[s] = 1;
+  } else {
+    const order = Int32Array.from({ length: S }, (_, i) => i);
+    const rng = root.split('accepting');
+    const k = Math.max(1, Math.round((task.acceptFraction ?? 0.1) * S));
+    for (let i = 0; i < k; i++) {
+      const j = i + rng.int(S - i);
+      [order[i], order[j]] = [order[j], order[i]];
+      terminalReward[order[i]] = 1;
+    }
+  }
+  return {
+    type: 'sequence',
+    states: S,
+    horizon: task.horizon,
+    start: task.start,
+    arcOffset,
+    arcNext,
+    arcLogRef,
+    arcLogMult: new Float64Array(S * V),
+    terminalReward,
+    maxReward: 1,
+  };
+}
+
+/**
+ * A response-refinement chain (SPEC F15–F17, reconstructed from the abstract of arXiv 2512.18730):
+ * n responses, the proposal log π_ref(g|f) (row-major n×n, rows normalized, −∞ off the support)
+ * and the quality u(f). Its analysis (src/ebm) iterates the tuned kernel
+ * T(g|f) ∝ π_ref(g|f)·e^{u(g)/β}; as a `World` it is `refinePolicyWorld`.
+ */
+export interface RefineWorld {
+  readonly type: 'refine';
+  readonly states: number;
+  readonly logRef: Float64Array;
+  readonly quality: Float64Array;
+}
+
+/**
+ * A generated proposal: symmetric log-weights s_fg ~ refScale·N(0,1) on the ring neighbourhood
+ * d(f, g) ≤ neighbors (all pairs when absent; self-proposals included, so the chain is aperiodic),
+ * plus asymmetry·a_fg with a_fg = −a_gf ~ N(0,1). With asymmetry 0, π_ref(g|f) = W_fg/Σ_g W_fg for
+ * a symmetric W, reversible w.r.t. μ(f) ∝ Σ_g W_fg (F17). An antisymmetric part that is not a
+ * gradient breaks Kolmogorov's cycle criterion, so the violation grows with `asymmetry`; the
+ * symmetric part and the direction a are drawn whatever the asymmetry, so instances differing only
+ * in `asymmetry` form a one-parameter family.
+ */
+function generatedProposal(g: NonNullable<RefineTask['generate']>): Float64Array {
+  const n = g.states;
+  const asymmetry = g.asymmetry ?? (g.reversible ? 0 : 1);
+  const root = Rng.fromSeed(g.seed);
+  const logRef = new Float64Array(n * n).fill(-Infinity);
+  for (let f = 0; f < n; f++) {
+    const sym = root.split('ref', f);
+    const skew = root.split('asymmetry', f);
+    for (let h = f; h < n; h++) {
+      if (g.neighbors !== undefined && Math.min(h - f, n - (h - f)) > g.neighbors) continue;
+      const s = g.refScale * sym.normal();
+      const a = h === f ? 0 : skew.normal() * asymmetry;
+      logRef[f * n + h] = s + a;
+      logRef[h * n + f] = s - a;
+    }
+  }
+  for (let f = 0; f < n; f++) logSoftmax(logRef, logRef, f * n, (f + 1) * n);
+  return logRef;
+}
+
+export function refineWorld(task: RefineTask): RefineWorld {
+  const n = task.ref ? task.ref.length : task.generate!.states;
+  let logRef: Float64Array;
+  if (task.ref) {
+    logRef = new Float64Array(n * n);
+    task.ref.forEach((row, f) => banditRow(row, undefined, logRef, f * n));
+  } else {
+    logRef = generatedProposal(task.generate!);
+  }
+  let quality: Float64Array;
+  if (task.quality) {
+    quality = Float64Array.from(task.quality);
+  } else {
+    const rng = Rng.fromSeed(task.generate!.seed).split('quality');
+    quality = Float64Array.from({ length: n }, () => task.generate!.qualityScale * rng.normal());
+  }
+  return { type: 'refine', states: n, logRef, quality };
+}
+
+/**
+ * The tuned model of a refinement chain as a policy world (F15–F16): each response f is a prompt
+ * whose completions are the revisions g with reward u(g), so its Gibbs equilibrium at τ = β is the
+ * kernel T(·|f). The equilibrium and flow commands see a refine task this way (means over f).
+ */
+export function refinePolicyWorld(world: RefineWorld): BanditWorld {
+  const n = world.states;
+  const reward = new Float64Array(n * n);
+  for (let f = 0; f < n; f++) reward.set(world.quality, f * n);
+  return { type: 'bandit', prompts: n, actions: n, logRef: world.logRef, reward, maxReward: maxSupportedReward(world.logRef, reward) };
+}
+
 export function compileTask(task: Task): World {
   switch (task.kind) {
     case 'bandit':
@@ -139,5 +268,9 @@ export function compileTask(task: Task): World {
       return contextualWorld(task);
     case 'chain':
       return chainWorld(task);
+    case 'automaton':
+      return automatonWorld(task);
+    case 'refine':
+      return refinePolicyWorld(refineWorld(task));
   }
 }
