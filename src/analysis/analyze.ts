@@ -128,6 +128,7 @@ export function analyzeLog(file: string, log: ParsedLog, options: AnalyzeOptions
   const metrics = { ...m.metrics };
   const sources = { ...m.sources };
   const acc = resolveAccuracy(m, options.accuracy);
+  if (options.accuracy?.length && !acc?.source.declared) notes.push(`--accuracy: this log has none of ${options.accuracy.join(', ')}`);
   if (acc) {
     metrics.accuracy = acc.values;
     sources.accuracy = [acc.source.key];
