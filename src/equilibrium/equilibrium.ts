@@ -1,6 +1,6 @@
 import type { BanditWorld, SequenceWorld, World } from '../tasks/worlds.js';
 import { gibbsLogPolicyRow, gibbsRow, type RowObservables } from './bandit.js';
-import { gibbsSequenceMeasure, sequenceStats } from './sequence.js';
+import { gibbsSequenceMeasure, referenceTerminalLogMarginal, sequenceStats } from './sequence.js';
 
 /** Exact observables of π*_τ for a whole world: sequence-level for chains, the mean over prompts for contextual tasks. */
 export type Observables = RowObservables;
@@ -28,17 +28,23 @@ function banditEquilibrium(world: BanditWorld, tau: number): Observables {
   };
 }
 
+/**
+ * π*_τ tilts the reference by r(s_L) alone, so its law given s_L is the reference's and log Z, E[r],
+ * success and KL(π*‖π_ref) are those of a bandit over final states with reference weights
+ * P_ref(s_L = s) (F11). That row is computed like any bandit row (anchored, log1p, Bregman KL),
+ * which keeps log Z ≈ 0 and KL ≈ 1e-25 at full relative precision where the centred DP value
+ * W_0 + r_max/τ cancels. Only the entropy needs the per-token chain rule.
+ */
 function sequenceEquilibrium(world: SequenceWorld, tau: number): Observables {
-  const m = gibbsSequenceMeasure(world, tau);
-  const st = sequenceStats(world, m);
+  const row = gibbsRow(referenceTerminalLogMarginal(world), world.terminalReward, tau, world.maxReward);
+  const st = sequenceStats(world, gibbsSequenceMeasure(world, tau));
   return {
-    logZ: m.logZ,
-    // −τ·log Z with the max-reward shift taken out first (exact to rounding at τ → 0).
-    freeEnergy: -world.maxReward - tau * m.values[world.start],
-    expectedReward: st.expectedReward,
-    success: st.success,
+    logZ: row.logZ,
+    freeEnergy: row.freeEnergy,
+    expectedReward: row.expectedReward,
+    success: row.success,
     entropy: st.entropy,
-    refKl: st.refKl,
+    refKl: row.refKl,
   };
 }
 

@@ -32,15 +32,19 @@ export function kl(logp: ArrayLike<number>, logq: ArrayLike<number>, from = 0, t
       if (lp === -Infinity) continue;
       return Infinity;
     }
-    const q = Math.exp(lq);
-    if (lp === -Infinity) {
-      d += q; // ψ(−∞) = 1
-      continue;
-    }
-    const t = lp - lq;
-    d += t > -0.25 && t < 0.25 ? q * psiSmall(t) : Math.exp(lp) * (t - 1) + q;
+    d += lp === -Infinity ? Math.exp(lq) : klTerm(lp - lq, Math.exp(lp), Math.exp(lq));
   }
   return d;
+}
+
+/**
+ * One term q·ψ(t) of the Bregman form of KL, with t = log(p/q) passed separately from p and q (a
+ * caller that knows t more precisely than log p − log q, e.g. as u − L, should pass that). The
+ * terms of a KL between normalized p and q sum to KL(p‖q), including p = 0 entries (term q).
+ */
+export function klTerm(t: number, p: number, q: number): number {
+  if (t === -Infinity || p === 0) return q;
+  return t > -0.25 && t < 0.25 ? q * psiSmall(t) : p * (t - 1) + q;
 }
 
 /** ψ(t) = Σ_{n≥2} (n−1)·t^n/n! for |t| < 1/4 (Horner; truncation below 1e-16 relative). */

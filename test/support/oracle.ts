@@ -6,6 +6,13 @@
 
 /** Neumaier-compensated sum: error O(ε·Σ|x|) independent of the length. */
 export function fsum(xs: ArrayLike<number>): number {
+  for (let i = 0; i < xs.length; i++) {
+    if (!Number.isFinite(xs[i])) {
+      let plain = 0;
+      for (let j = 0; j < xs.length; j++) plain += xs[j];
+      return plain; // ±∞ or NaN, as the plain sum
+    }
+  }
   let s = 0;
   let c = 0;
   for (let i = 0; i < xs.length; i++) {
@@ -15,6 +22,24 @@ export function fsum(xs: ArrayLike<number>): number {
     s = t;
   }
   return s + c;
+}
+
+/** Streaming Neumaier accumulator (same algorithm as fsum, without building an array). */
+export class Acc {
+  private s = 0;
+  private c = 0;
+  add(x: number): void {
+    const t = this.s + x;
+    this.c += Math.abs(this.s) >= Math.abs(x) ? this.s - t + x : x - t + this.s;
+    this.s = t;
+  }
+  reset(): void {
+    this.s = 0;
+    this.c = 0;
+  }
+  get value(): number {
+    return this.s + this.c;
+  }
 }
 
 /** Relative difference |a − b| / max(|b|, floor), exact for infinities that agree. */
@@ -66,30 +91,48 @@ export function entropyOracle(lp: ArrayLike<number>): number {
 }
 
 /**
- * Bernoulli KL kl(a‖b). Close arguments (|a−b| ≤ 0.1·min(b, 1−b)): the power series in d = a − b,
+ * Bernoulli KL kl(a‖b); pass d = a − b when it is known more precisely than the difference of
+ * the rounded a and b. Close arguments (|d| ≤ 0.1·min(b, 1−b)): the power series in d,
  *   kl = Σ_{n≥2} d^n/(n(n−1)) · [(−1)^n/b^{n−1} + 1/(1−b)^{n−1}],
  * which has no first-order cancellation. Otherwise the two terms with log1p of the complements.
  */
-export function bernoulliKlOracle(a: number, b: number): number {
-  if (a === b) return 0;
-  const d = a - b;
+export function bernoulliKlOracle(a: number, b: number, d = a - b): number {
+  if (d === 0) return 0;
   const bm = 1 - b;
-  if (Math.abs(d) <= 0.1 * Math.min(b, bm)) {
-    let s = 0;
-    let pb = -d; // (−1)^n·d^n/b^{n−1}, built up from n = 1
-    let pc = d; // d^n / (1−b)^{n−1}
-    for (let n = 2; n < 60; n++) {
-      pb *= -d / b;
-      pc *= d / bm;
-      s += (pb + pc) / (n * (n - 1));
-      // Stop on the size of the terms, not of their sum (the two can cancel, e.g. at b = 1/2).
-      if ((Math.abs(pb) + Math.abs(pc)) / (n * (n - 1)) < 1e-18 * Math.abs(s)) break;
-    }
-    return s;
-  }
+  if (Math.abs(d) <= 0.1 * Math.min(b, bm)) return bernoulliKlSeries(b, bm, d);
   let s = 0;
   if (a > 0) s += a * (Math.log(a) - Math.log(b));
   if (a < 1) s += (1 - a) * (Math.log1p(-a) - Math.log1p(-b));
+  return s;
+}
+
+/** The series of `bernoulliKlOracle` given b, 1 − b and d = a − b separately. */
+export function bernoulliKlSeries(b: number, bm: number, d: number): number {
+  let s = 0;
+  let pb = -d; // (−1)^n·d^n/b^{n−1}, built up from n = 1
+  let pc = d; // d^n/(1−b)^{n−1}
+  for (let n = 2; n < 60; n++) {
+    pb *= -d / b;
+    pc *= d / bm;
+    s += (pb + pc) / (n * (n - 1));
+    // Stop on the size of the terms, not of their sum (the two can cancel, e.g. at b = 1/2).
+    if ((Math.abs(pb) + Math.abs(pc)) / (n * (n - 1)) < 1e-18 * Math.abs(s)) break;
+  }
+  return s;
+}
+
+/**
+ * kl(a‖b) from the logs of a, 1−a, b, 1−b (each precise, e.g. 1 − a = 1e-40) and d = a − b: the
+ * series when close, the definition term by term otherwise.
+ */
+export function bernoulliKlFromLogsOracle(logA: number, log1mA: number, logB: number, log1mB: number, d: number): number {
+  const b = Math.exp(logB);
+  const bm = Math.exp(log1mB);
+  if (d === 0) return 0;
+  if (Math.abs(d) <= 0.1 * Math.min(b, bm)) return bernoulliKlSeries(b, bm, d);
+  let s = 0;
+  if (logA > -Infinity) s += Math.exp(logA) * (logA - logB);
+  if (log1mA > -Infinity) s += Math.exp(log1mA) * (log1mA - log1mB);
   return s;
 }
 
@@ -131,18 +174,25 @@ export interface GibbsOracle {
 
 /**
  * π*_τ ∝ π_ref·e^{r/τ} computed from scratch. `ref` are nonnegative weights (renormalized here).
- * Rewards are centred at their reference mean μ (two-pass), so x = (r − μ)/τ is O(1) or small.
- * When the scaled reward spread is ≤ 1e-3, log Z and E*[r] come from the cumulant series of r under
- * π_ref (log Z = Σ κ_n β^n/n!, E*[r] = Σ κ_n β^{n−1}/(n−1)!, β = 1/τ); otherwise from a max-shifted
- * compensated sum. The reference KL is always the Bregman form Σ π_ref·ψ(log π* − log π_ref),
- * which is insensitive (to first order) to any error in log Z.
+ *
+ * log Z = cβ + L_c with L_c = log Σ π_ref·e^{(r−c)β} (β = 1/τ) holds for any centre c; the oracle
+ * tries c ∈ {0, E_ref[r], r of the dominant entry} and two ways of taking L_c (log1p of Σ π_ref·
+ * expm1, or a max-shifted log-sum-exp), estimates the rounding error of each and keeps the best.
+ * When the scaled reward spread is ≤ 1e-3 it uses instead the cumulant series of r under π_ref
+ * (log Z = Σ κ_n β^n/n!, E*[r] = Σ κ_n β^{n−1}/(n−1)!). The reference KL is always the Bregman
+ * form Σ π_ref·ψ(log π* − log π_ref), insensitive (to first order) to any error in log Z.
  */
 export function gibbsOracle(ref: ArrayLike<number>, reward: ArrayLike<number>, tau: number, maxReward?: number): GibbsOracle {
   const n = ref.length;
   const total = fsum(ref);
-  const w = Array.from(ref, (x) => x / total);
+  const w = new Float64Array(n);
+  const logw = new Float64Array(n);
   const supp: number[] = [];
-  for (let i = 0; i < n; i++) if (w[i] > 0) supp.push(i);
+  for (let i = 0; i < n; i++) {
+    w[i] = ref[i] / total;
+    logw[i] = Math.log(w[i]);
+    if (w[i] > 0) supp.push(i);
+  }
   let rmax = -Infinity;
   let rmin = Infinity;
   for (const i of supp) {
@@ -150,20 +200,34 @@ export function gibbsOracle(ref: ArrayLike<number>, reward: ArrayLike<number>, t
     rmin = Math.min(rmin, reward[i]);
   }
   const top = maxReward ?? rmax;
-  let mu = fsum(supp.map((i) => w[i] * reward[i]));
-  mu += fsum(supp.map((i) => w[i] * (reward[i] - mu)));
+  const a0 = new Acc();
+  for (const i of supp) a0.add(w[i] * reward[i]);
+  let mu = a0.value;
+  const a1 = new Acc();
+  for (const i of supp) a1.add(w[i] * (reward[i] - mu));
+  mu += a1.value;
   const beta = 1 / tau;
-  const rc = new Array<number>(n).fill(0);
-  for (const i of supp) rc[i] = reward[i] - mu;
+  const EPS = 2.2e-16;
 
-  let logZc: number; // log Z − μ/τ
-  let erc: number; // E*[r] − μ
+  let c: number; // centre
+  let Lc: number; // log Z − cβ
+  let erc = NaN; // E*[r] − c, when known from the series
   const series = (rmax - rmin) * beta <= 1e-3;
   if (series) {
+    c = mu;
     const N = 8;
     const m = new Array<number>(N + 1).fill(0);
     m[0] = 1;
-    for (let p = 1; p <= N; p++) m[p] = fsum(supp.map((i) => w[i] * rc[i] ** p));
+    const acc = Array.from({ length: N + 1 }, () => new Acc());
+    for (const i of supp) {
+      const x = reward[i] - mu;
+      let t = w[i];
+      for (let p = 1; p <= N; p++) {
+        t *= x;
+        acc[p].add(t);
+      }
+    }
+    for (let p = 1; p <= N; p++) m[p] = acc[p].value;
     const kap = cumulantsFromMoments(m);
     let lz = 0;
     let er = 0;
@@ -173,41 +237,84 @@ export function gibbsOracle(ref: ArrayLike<number>, reward: ArrayLike<number>, t
       lz += (kap[p] * beta ** p) / fact;
       er += (kap[p] * beta ** (p - 1) * p) / fact;
     }
-    logZc = lz;
+    Lc = lz;
     erc = er;
   } else {
-    let mx = -Infinity;
-    for (const i of supp) mx = Math.max(mx, Math.log(w[i]) + rc[i] * beta);
-    logZc = mx + Math.log(fsum(supp.map((i) => Math.exp(Math.log(w[i]) + rc[i] * beta - mx))));
-    erc = NaN;
+    let dom = supp[0];
+    for (const i of supp) if (logw[i] + reward[i] * beta > logw[dom] + reward[dom] * beta) dom = i;
+    let best = { err: Infinity, c: 0, L: 0 };
+    for (const cc of [0, mu, reward[dom]]) {
+      // log1p of Σ π_ref·expm1(x), x = (r − c)β: precise when the sum is small.
+      const S = new Acc();
+      const A = new Acc();
+      let finite = true;
+      let mx = -Infinity;
+      for (const i of supp) {
+        const x = (reward[i] - cc) * beta;
+        const t = w[i] * Math.expm1(x);
+        if (!Number.isFinite(t)) finite = false;
+        S.add(t);
+        A.add(Math.abs(t));
+        mx = Math.max(mx, logw[i] + x);
+      }
+      if (finite && 1 + S.value > 0.1) {
+        const err = (EPS * A.value) / (1 + S.value);
+        if (err < best.err) best = { err, c: cc, L: Math.log1p(S.value) };
+      }
+      // Max-shifted log-sum-exp.
+      if (Number.isFinite(mx)) {
+        const err = EPS * (Math.abs(mx) + 1);
+        if (err < best.err) {
+          const E = new Acc();
+          for (const i of supp) E.add(Math.exp(logw[i] + (reward[i] - cc) * beta - mx));
+          best = { err, c: cc, L: mx + Math.log(E.value) };
+        }
+      }
+    }
+    c = best.c;
+    Lc = best.L;
   }
   const logProbs = new Array<number>(n).fill(-Infinity);
   const probs = new Array<number>(n).fill(0);
-  const klTerms: number[] = [];
-  const hTerms: number[] = [];
-  const sTerms: number[] = [];
-  const eTerms: number[] = [];
+  const K = new Acc();
+  const H = new Acc();
+  const Su = new Acc();
+  const E = new Acc();
   for (const i of supp) {
-    const d = rc[i] * beta - logZc;
-    const lp = Math.log(w[i]) + d;
+    const d = (reward[i] - c) * beta - Lc;
+    const lp = logw[i] + d;
     logProbs[i] = lp;
     const p = Math.exp(lp);
     probs[i] = p;
-    klTerms.push(w[i] * psi(d));
-    if (p > 0) hTerms.push(-p * lp);
-    if (reward[i] === top) sTerms.push(p);
-    eTerms.push(p * rc[i]);
+    K.add(w[i] * psi(d));
+    if (p > 0) H.add(-p * lp);
+    if (reward[i] === top) Su.add(p);
+    E.add(p * (reward[i] - c));
   }
-  if (!series) erc = fsum(eTerms);
+  if (!series) erc = E.value;
+  // Near a point mass, log π of the dominant entry is −(mass elsewhere) + …, far below the rounding
+  // of log w + d: take it as log1p(−Σ others) for the entropy.
+  let jmax = supp[0];
+  for (const i of supp) if (probs[i] > probs[jmax]) jmax = i;
+  if (probs[jmax] > 0.5) {
+    const rest = new Acc();
+    for (const i of supp) if (i !== jmax) rest.add(probs[i]);
+    const lpj = Math.log1p(-rest.value);
+    const Hc = new Acc();
+    for (const i of supp) if (i !== jmax && probs[i] > 0) Hc.add(-probs[i] * logProbs[i]);
+    Hc.add(-Math.exp(lpj) * lpj);
+    H.reset();
+    H.add(Hc.value);
+  }
   return {
     logProbs,
     probs,
-    logZ: mu * beta + logZc,
-    freeEnergy: -mu - tau * logZc,
-    expectedReward: mu + erc,
-    success: fsum(sTerms),
-    entropy: fsum(hTerms),
-    refKl: fsum(klTerms),
+    logZ: c * beta + Lc,
+    freeEnergy: -c - tau * Lc,
+    expectedReward: c + erc,
+    success: Su.value,
+    entropy: H.value,
+    refKl: K.value,
   };
 }
 
