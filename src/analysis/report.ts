@@ -42,6 +42,40 @@ function timePlot(id: string, title: string, rows: Row[], yTitle: string, extra:
   return lineChart({ id, title, rows, x: 'step', y: 'value', series: 'series', xTitle: 'step', yTitle, ...extra });
 }
 
+/**
+ * Cui et al.'s picture: logged (H, R) points and the fitted curve b − a·e^H drawn from H = 0, so
+ * the extrapolation to the ceiling b − a is visible. Points, not a line: the pairs have no order in H.
+ */
+function lawScatter(id: string, title: string, points: [number, number][], fit: { a: number; b: number }): PlotSpec {
+  const hMax = Math.max(...points.map((p) => p[0]));
+  const curve = Array.from({ length: 61 }, (_, i) => {
+    const h = (hMax * i) / 60;
+    return { entropy: h, accuracy: fit.b - fit.a * Math.exp(h) };
+  });
+  const enc = {
+    x: { field: 'entropy', type: 'quantitative', title: 'entropy H (nats/token)' },
+    y: { field: 'accuracy', type: 'quantitative', title: 'accuracy R', scale: { zero: false } },
+  };
+  return {
+    id,
+    title,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title,
+      width: 420,
+      height: 240,
+      layer: [
+        {
+          data: { values: points.map(([entropy, accuracy]) => ({ entropy, accuracy })) },
+          mark: { type: 'point', filled: true, opacity: 0.7 },
+          encoding: { ...enc, tooltip: [{ field: 'entropy', type: 'quantitative' }, { field: 'accuracy', type: 'quantitative' }] },
+        },
+        { data: { values: curve }, mark: { type: 'line', color: '#d62728' }, encoding: enc },
+      ],
+    },
+  };
+}
+
 function describeSkipped(r: RunAnalysis): string {
   if (r.skippedLines.length === 0) return 'nothing was skipped';
   const counts = new Map<string, number>();
@@ -69,9 +103,9 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
   const rlvr = r.rlvr;
   const accRows = seriesRows(steps, [['logged accuracy', m.accuracy]]);
   if (lab) {
-    lab.steps.forEach((s, i) => accRows.push({ step: s, value: lab.accuracy[i], series: `lab: binary p₀=${short(lab.task.p)}, β=${short(lab.beta)}, η=${short(lab.eta)}` }));
+    lab.steps.forEach((s, i) => accRows.push({ step: s, value: lab.accuracy[i], series: 'lab: matched run' }));
     paragraphs.push(
-      `What the lab predicts: the binary task with the log's p₀ and β under exact mirror descent, one flow step per logged step, η fitted to the logged accuracy (η = ${short(lab.eta)}, RMSE ${short(lab.rmse)}).`,
+      `What the lab predicts: the binary task with the log's p₀ = ${short(lab.task.p)} and β = ${short(lab.beta)} under exact mirror descent, one flow step per logged step, η fitted to the logged accuracy (η = ${short(lab.eta)}, RMSE ${short(lab.rmse)}).`,
     );
   }
   plots.push(
@@ -113,6 +147,7 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
         { points: true },
       ),
     );
+    plots.push(lawScatter(`${id}-law-scatter`, `${label}: accuracy against entropy, with the fitted law`, fit.steps.map((st) => steps.indexOf(st)).map((j) => [m.entropy[j], m.accuracy[j]]), fit));
     plots.push(
       timePlot(`${id}-residuals`, `${label}: residuals of the law`, fit.steps.map((s, i) => ({ step: s, value: fit.residuals[i], series: 'residual' })), 'residual', {
         yRules: [{ value: 0, label: '0' }],
