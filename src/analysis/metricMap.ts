@@ -103,7 +103,7 @@ function rewardFunctionName(key: string): string | null {
  * Which library wrote the log: from the format, and for wandb exports from the key set
  * (verl's `actor/…`, OpenRLHF's `actor_lr`, TRL's `reward_std`).
  */
-export function inferLibrary(format: LogFormat, keys: ReadonlySet<string>): Library {
+function inferLibrary(format: LogFormat, keys: ReadonlySet<string>): Library {
   if (format.startsWith('trl-')) return 'trl';
   if (format.startsWith('verl-')) return 'verl';
   if (format === 'openrlhf') return 'openrlhf';
@@ -115,7 +115,7 @@ export function inferLibrary(format: LogFormat, keys: ReadonlySet<string>): Libr
 }
 
 /** wandb exports of TRL and OpenRLHF runs prefix every key with `train/`. */
-export function normalizeKey(key: string): string {
+function normalizeKey(key: string): string {
   return key.startsWith('train/') ? key.slice('train/'.length) : key;
 }
 
@@ -181,9 +181,4 @@ export function mapMetrics(log: ParsedLog): MappedMetrics {
   }
   const unmapped = [...raw.keys()].filter((k) => !used.has(k)).sort();
   return { library, steps, metrics, sources, unmapped, raw };
-}
-
-/** The canonical names a log actually gave numbers for. */
-export function presentMetrics(m: MappedMetrics): string[] {
-  return Object.keys(m.metrics).filter((k) => m.metrics[k].some((v) => !Number.isNaN(v)));
 }

@@ -10,7 +10,7 @@ const PY_WORDS: Record<string, string> = { nan: 'NaN', inf: 'Infinity', True: 't
  * already reads single-quoted strings): nan/inf/True/False/None become their JSON5 spellings and
  * tuples become lists. Returns null when the literal does not close within the text.
  */
-export function pythonLiteralToJson5(text: string, from: number): { json5: string; end: number } | null {
+function pythonLiteralToJson5(text: string, from: number): { json5: string; end: number } | null {
   let out = '';
   let depth = 0;
   let i = from;

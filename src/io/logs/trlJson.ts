@@ -8,7 +8,7 @@ import { assembleRows, excerpt, type RawRecord } from './rows.js';
  * for a NaN grad_norm), which JSON.parse rejects. JSON5 reads them; it also accepts what strict
  * JSON does, so nothing valid is lost.
  */
-export function parsePythonJson(text: string, where: string, expected: string): unknown {
+function parsePythonJson(text: string, where: string, expected: string): unknown {
   try {
     return JSON5.parse(text);
   } catch (e) {
