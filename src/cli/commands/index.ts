@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAnalyze } from './analyze.js';
+import { registerChain } from './chain.js';
 import { registerCritical } from './critical.js';
 import { registerEquilibrium } from './equilibrium.js';
 import { registerFlow } from './flow.js';
@@ -11,6 +12,7 @@ export function registerCommands(program: Command): void {
   registerEquilibrium(program);
   registerCritical(program);
   registerFlow(program);
+  registerChain(program);
   registerRun(program);
   registerList(program);
   registerAnalyze(program);
