@@ -131,9 +131,9 @@ export function chainWorld(task: ChainTask): SequenceWorld {
 
 /**
  * A verifier automaton (states × vocab arcs of multiplicity 1, reward 1 in accepting states after
- * `horizon` tokens). Generated: state s draws its next states (uniform) and reference logits
- * (N(0,1)) from its own stream, so state s is the same whatever the number of states;
- * round(acceptFraction·S) accepting states (at least one) by a seeded partial shuffle.
+ * `horizon` tokens). Generated: each state draws its next states (uniform) and reference logits
+ * (N(0,1)) from its own named stream; round(acceptFraction·S) accepting states (at least one) by
+ * a seeded partial shuffle.
  */
 export function automatonWorld(task: AutomatonTask): SequenceWorld {
   const explicit = task.transitions;
