@@ -15,7 +15,7 @@ describe('convergence to stationarity from a point mass (F19–F20)', () => {
     const chain = tunedChain(worldOf(p), 0.7);
     const st = stationaryDistribution(chain);
     const tr = mixingTrace(9, chain.T, st.pi, st.logPi, 4, 12);
-    let pt = Array.from({ length: 9 }, (_, g) => (g === 4 ? 1 : 0));
+    let pt: number[] = Array.from({ length: 9 }, (_, g) => (g === 4 ? 1 : 0));
     for (let t = 0; t <= 12; t++) {
       const kl = pt.reduce((s, x, g) => (x > 0 ? s + x * Math.log(x / nu[g]) : s), 0);
       const chi2 = pt.reduce((s, x, g) => s + (x - nu[g]) ** 2 / nu[g], 0);
