@@ -30,13 +30,40 @@ export function sequenceMeasure(world: SequenceWorld, logw: Float64Array, bonus:
   for (let s = 0; s < S; s++) if (bonus[s] > shift) shift = bonus[s];
   const values = new Float64Array((L + 1) * S);
   for (let s = 0; s < S; s++) values[L * S + s] = bonus[s] - shift;
+  // Local log-normalizers N_s = log Σ_a w_a·mult_a, for the small-value form below.
+  const localN = new Float64Array(S);
+  for (let s = 0; s < S; s++) {
+    let max = -Infinity;
+    for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) if (logw[a] + arcLogMult[a] > max) max = logw[a] + arcLogMult[a];
+    let sum = 0;
+    if (max !== -Infinity) for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) sum += Math.exp(logw[a] + arcLogMult[a] - max);
+    localN[s] = max === -Infinity ? -Infinity : max + Math.log(sum);
+  }
   for (let k = L - 1; k >= 0; k--) {
     const next = (k + 1) * S;
     for (let s = 0; s < S; s++) {
       let max = -Infinity;
+      let small = localN[s] !== -Infinity;
       for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) {
-        const v = logw[a] + arcLogMult[a] + values[next + arcNext[a]];
+        if (logw[a] === -Infinity) continue;
+        const wn = values[next + arcNext[a]];
+        if (!(wn > -0.5 && wn < 0.5)) small = false;
+        const v = logw[a] + arcLogMult[a] + wn;
         if (v > max) max = v;
+      }
+      if (small) {
+        // W = N_s + log Σ ρ_a·e^{W'_a} = N_s + log1p(Σ ρ_a·expm1(W'_a)), ρ the normalized local
+        // weights. When every W' is small (τ ≫ reward, or a flow near π_ref) W is ~1e-7 and the
+        // max-shifted sum would round it at ~1e-17 absolute: the differences W' − W that make
+        // the token probabilities, and KLs ~1e-17 built on them, would lose 1e-8 relative.
+        const N = localN[s];
+        let acc = 0;
+        for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) {
+          if (logw[a] === -Infinity) continue;
+          acc += Math.exp(logw[a] + arcLogMult[a] - N) * Math.expm1(values[next + arcNext[a]]);
+        }
+        values[k * S + s] = N + Math.log1p(acc);
+        continue;
       }
       let sum = 0;
       if (max !== -Infinity) {

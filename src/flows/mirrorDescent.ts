@@ -1,6 +1,14 @@
-import { uniformArcLogWeights } from '../equilibrium/sequence.js';
 import type { BanditWorld, SequenceWorld, World } from '../tasks/worlds.js';
-import { BanditRecorder, SequenceRecorder, banditStart, normalizeRows, type FlowStart, type FlowTrace } from './trace.js';
+import {
+  BanditRecorder,
+  SequenceRecorder,
+  arcWeightsAt,
+  banditStart,
+  normalizeRows,
+  sequenceStartDeviation,
+  type FlowStart,
+  type FlowTrace,
+} from './trace.js';
 
 /**
  * Entropic mirror descent on the free energy F_τ (F4–F6).
@@ -62,8 +70,13 @@ export function mirrorDescentClosedForm(
   for (let i = 0; i < out.length; i++) {
     const a = logPi0[i];
     const b = logStar[i];
-    // 0·(−∞) is 0 here: a term with zero weight does not enter the mixture.
-    out[i] = (weight0 === 0 ? 0 : weight0 * a) + (w1 === 0 ? 0 : w1 * b);
+    // 0·(−∞) is 0 here: a term with zero weight does not enter the mixture. A zero endpoint with
+    // nonzero weight keeps the entry at 0, also for c^k < 0 (ητ > 1), where c^k·(−∞) would be +∞
+    // (the iteration gives such entries Â = −∞).
+    out[i] =
+      (weight0 !== 0 && a === -Infinity) || (w1 !== 0 && b === -Infinity)
+        ? -Infinity
+        : (weight0 === 0 ? 0 : weight0 * a) + (w1 === 0 ? 0 : w1 * b);
   }
   normalizeRows(out, prompts, actions);
   return out;
@@ -92,28 +105,30 @@ function banditMirrorDescent(world: BanditWorld, o: MirrorDescentOptions): FlowT
 /**
  * On a sequence world the iterates stay in the family π ∝ Π w(arc)·e^{b(s_L)} (F6 is linear in
  * log π, and log π is linear in (log w, b)), so the flow is exact at sequence level:
- *   log w_{k+1} = c·log w_k + ητ·log π_ref,   b_{k+1} = c·b_k + η·r.
+ *   log w_{k+1} − log π_ref = c·(log w_k − log π_ref),   b_{k+1} = c·b_k + η·r
+ * (c = 1 for the bare reward). `iterate` applies the recursion, `closed` its solution c^k.
  */
 function sequenceMirrorDescent(world: SequenceWorld, o: MirrorDescentOptions): FlowTrace {
   const rec = new SequenceRecorder(world, o.tau);
-  const logw0 = o.from === 'uniform' ? uniformArcLogWeights(world) : Float64Array.from(world.arcLogRef);
-  const logw = Float64Array.from(logw0);
+  const { logw0, dw0 } = sequenceStartDeviation(world, o.from ?? 'ref');
+  const logw = new Float64Array(logw0.length);
   const bonus = new Float64Array(world.states);
   const target = new Float64Array(world.states);
   for (let s = 0; s < world.states; s++) target[s] = (world.terminalReward[s] - world.maxReward) / o.tau;
-  rec.record(0, logw, bonus);
+  rec.record(0, logw0, bonus);
   const tauA = o.bareReward ? 0 : o.tau;
   const c = 1 - o.eta * tauA;
+  let rho = 1;
   for (let k = 1; k <= o.steps; k++) {
     if (o.method === 'closed' && !o.bareReward) {
       const ck = c ** k;
-      for (let a = 0; a < logw.length; a++) logw[a] = ck * logw0[a] + (1 - ck) * world.arcLogRef[a];
+      rho = ck;
       for (let s = 0; s < bonus.length; s++) bonus[s] = (1 - ck) * target[s];
     } else {
-      for (let a = 0; a < logw.length; a++) logw[a] = c * logw[a] + o.eta * tauA * world.arcLogRef[a];
+      rho *= c;
       for (let s = 0; s < bonus.length; s++) bonus[s] = c * bonus[s] + o.eta * (world.terminalReward[s] - world.maxReward);
     }
-    rec.record(k, logw, bonus);
+    rec.record(k, arcWeightsAt(world, dw0, rho, logw), bonus);
   }
   return rec.trace;
 }

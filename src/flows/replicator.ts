@@ -1,7 +1,15 @@
-import { uniformArcLogWeights } from '../equilibrium/sequence.js';
 import type { BanditWorld, SequenceWorld, World } from '../tasks/worlds.js';
 import { mirrorDescentClosedForm } from './mirrorDescent.js';
-import { BanditRecorder, SequenceRecorder, banditStart, normalizeRows, type FlowStart, type FlowTrace } from './trace.js';
+import {
+  BanditRecorder,
+  SequenceRecorder,
+  arcWeightsAt,
+  banditStart,
+  normalizeRows,
+  sequenceStartDeviation,
+  type FlowStart,
+  type FlowTrace,
+} from './trace.js';
 
 /**
  * The continuous replicator flow with KL-shaped fitness (F7, F9):
@@ -76,23 +84,25 @@ function banditReplicator(world: BanditWorld, o: ReplicatorOptions): FlowTrace {
   return rec.finish(logPi);
 }
 
-/** On a sequence world the flow is the closed form in (log w, b); RK4 integrates d/dt(log w, b) = −τ(log w − log π_ref, b − r/τ). */
+/**
+ * On a sequence world the flow is the closed form in (log w, b); RK4 integrates
+ * d/dt(log w − log π_ref, b) = −τ·(log w − log π_ref, b − r/τ), whose RK4 step is a scalar factor.
+ */
 function sequenceReplicator(world: SequenceWorld, o: ReplicatorOptions): FlowTrace {
   const rec = new SequenceRecorder(world, o.tau);
-  const logw0 = o.from === 'uniform' ? uniformArcLogWeights(world) : Float64Array.from(world.arcLogRef);
-  const logw = Float64Array.from(logw0);
+  const { logw0, dw0 } = sequenceStartDeviation(world, o.from ?? 'ref');
+  const logw = new Float64Array(logw0.length);
   const bonus = new Float64Array(world.states);
   const target = new Float64Array(world.states);
   for (let s = 0; s < world.states; s++) target[s] = (world.terminalReward[s] - world.maxReward) / o.tau;
-  rec.record(0, logw, bonus, 0);
+  rec.record(0, logw0, bonus, 0);
   // The linear ODE x' = −τ(x − x*) has the RK4 step factor below (exact up to O((τh)^5)).
   const th = o.tau * o.dt;
   const rk4Factor = 1 - th + (th * th) / 2 - (th * th * th) / 6 + (th * th * th * th) / 24;
   for (let k = 1; k <= o.steps; k++) {
     const w0 = o.method === 'closed' ? Math.exp(-o.tau * k * o.dt) : rk4Factor ** k;
-    for (let a = 0; a < logw.length; a++) logw[a] = w0 * logw0[a] + (1 - w0) * world.arcLogRef[a];
     for (let s = 0; s < bonus.length; s++) bonus[s] = (1 - w0) * target[s];
-    rec.record(k, logw, bonus, k * o.dt);
+    rec.record(k, arcWeightsAt(world, dw0, w0, logw), bonus, k * o.dt);
   }
   return rec.trace;
 }
