@@ -6,6 +6,7 @@ import { registerEquilibrium } from './equilibrium.js';
 import { registerFlow } from './flow.js';
 import { registerList } from './list.js';
 import { registerRun } from './run.js';
+import { registerServe } from './serve.js';
 
 /** Every command, in the order `--help` lists them. Each module adds one command. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerList(program);
   registerAnalyze(program);
+  registerServe(program);
 }
