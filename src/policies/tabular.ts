@@ -1,0 +1,84 @@
+import type { PolicyLayout } from './layout.js';
+
+/** Where a policy starts: the reference, or uniform over the reference support. */
+export type PolicyStart = 'ref' | 'uniform';
+
+/**
+ * A tabular softmax policy: free logits per entry, log-probabilities kept normalized per row.
+ *
+ * `logp` is the log-probability of one token of the entry (the primary representation; −∞ off the
+ * support); `prob` is the probability of taking the entry (its multiplicity times the token's), the
+ * weight every expectation, sampler and gradient uses.
+ */
+export class TabularPolicy {
+  readonly logits: Float64Array;
+  readonly logp: Float64Array;
+  readonly prob: Float64Array;
+
+  constructor(
+    readonly layout: PolicyLayout,
+    logits: Float64Array,
+  ) {
+    this.logits = logits;
+    this.logp = new Float64Array(layout.entries);
+    this.prob = new Float64Array(layout.entries);
+    this.normalize();
+  }
+
+  /** π_0 = π_ref (logits = log π_ref), or uniform over the reference support (logit 0 there, −∞ elsewhere). */
+  static start(layout: PolicyLayout, from: PolicyStart = 'ref'): TabularPolicy {
+    const z = Float64Array.from(layout.logRef);
+    if (from === 'uniform') for (let i = 0; i < z.length; i++) if (z[i] !== -Infinity) z[i] = 0;
+    return new TabularPolicy(layout, z);
+  }
+
+  /** A policy with given per-token log-probabilities (normalized again, so any per-row shift is allowed). */
+  static fromLogProbs(layout: PolicyLayout, logp: Float64Array): TabularPolicy {
+    return new TabularPolicy(layout, Float64Array.from(logp));
+  }
+
+  clone(): TabularPolicy {
+    return new TabularPolicy(this.layout, Float64Array.from(this.logits));
+  }
+
+  /** Copies another policy of the same layout (logits and derived arrays). */
+  copyFrom(other: TabularPolicy): void {
+    this.logits.set(other.logits);
+    this.logp.set(other.logp);
+    this.prob.set(other.prob);
+  }
+
+  /** Recomputes `logp` and `prob` from `logits` (log-sum-exp per row, multiplicities included). */
+  normalize(): void {
+    const { rowOffset, logMult, rows } = this.layout;
+    const z = this.logits;
+    for (let r = 0; r < rows; r++) {
+      const a = rowOffset[r];
+      const b = rowOffset[r + 1];
+      let max = -Infinity;
+      for (let i = a; i < b; i++) {
+        const v = logMult ? z[i] + logMult[i] : z[i];
+        if (v > max) max = v;
+      }
+      // One exponential per entry: the unnormalized weights are kept in `prob` and divided by their sum.
+      let sum = 0;
+      for (let i = a; i < b; i++) {
+        const u = Math.exp((logMult ? z[i] + logMult[i] : z[i]) - max);
+        this.prob[i] = u;
+        sum += u;
+      }
+      const lz = max + Math.log(sum);
+      const inv = 1 / sum;
+      for (let i = a; i < b; i++) {
+        this.logp[i] = z[i] - lz;
+        this.prob[i] *= inv;
+      }
+    }
+  }
+
+  /** log-probability of taking entry e (token log-probability plus log multiplicity). */
+  entryLogProb(e: number): number {
+    const m = this.layout.logMult;
+    return m ? this.logp[e] + m[e] : this.logp[e];
+  }
+}
