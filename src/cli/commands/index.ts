@@ -5,6 +5,7 @@ import { registerCritical } from './critical.js';
 import { registerEquilibrium } from './equilibrium.js';
 import { registerFlow } from './flow.js';
 import { registerList } from './list.js';
+import { registerOptimize } from './optimize.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 
@@ -13,6 +14,7 @@ export function registerCommands(program: Command): void {
   registerEquilibrium(program);
   registerCritical(program);
   registerFlow(program);
+  registerOptimize(program);
   registerChain(program);
   registerRun(program);
   registerList(program);
