@@ -8,6 +8,7 @@ import { registerList } from './list.js';
 import { registerOptimize } from './optimize.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
+import { registerSweep } from './sweep.js';
 
 /** Every command, in the order `--help` lists them. Each module adds one command. */
 export function registerCommands(program: Command): void {
@@ -17,6 +18,7 @@ export function registerCommands(program: Command): void {
   registerOptimize(program);
   registerChain(program);
   registerRun(program);
+  registerSweep(program);
   registerList(program);
   registerAnalyze(program);
   registerServe(program);
