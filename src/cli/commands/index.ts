@@ -6,6 +6,7 @@ import { registerEquilibrium } from './equilibrium.js';
 import { registerFlow } from './flow.js';
 import { registerList } from './list.js';
 import { registerOptimize } from './optimize.js';
+import { registerReport } from './report.js';
 import { registerRun } from './run.js';
 import { registerServe } from './serve.js';
 import { registerSweep } from './sweep.js';
@@ -19,6 +20,7 @@ export function registerCommands(program: Command): void {
   registerChain(program);
   registerRun(program);
   registerSweep(program);
+  registerReport(program);
   registerList(program);
   registerAnalyze(program);
   registerServe(program);
