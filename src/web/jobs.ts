@@ -1,0 +1,113 @@
+import { binaryCriticalTemperature, chainCriticalLimit, chainCriticalTemperature, criticalTemperature } from '../equilibrium/critical.js';
+import { equilibriumTable, type EquilibriumTable } from '../equilibrium/equilibrium.js';
+import { logSpace } from '../experiments/grid.js';
+import { findExperiment, runExperiment } from '../experiments/registry.js';
+import type { ExperimentResult, RunContext } from '../experiments/types.js';
+import { mirrorDescentFlow } from '../flows/mirrorDescent.js';
+import { replicatorFlow } from '../flows/replicator.js';
+import type { FlowStart, FlowTrace } from '../flows/trace.js';
+import { parseOrThrow, UsageError } from '../io/errors.js';
+import type { Task } from '../tasks/schema.js';
+import { compileTask, type World } from '../tasks/worlds.js';
+
+/**
+ * The work the lab's Web Worker does: plain-data requests answered by the isomorphic core, the
+ * same functions the CLI calls (so the page and `gibbslab … --json` agree to the last bit).
+ */
+export type Job =
+  /** Observables of π*_τ at one τ: `gibbslab equilibrium --tau τ`. */
+  | { kind: 'equilibrium-at'; task: Task; tau: number }
+  /** Observables on a log-spaced τ grid and τ_c: the curves of the Equilibrium page. */
+  | { kind: 'equilibrium-scan'; task: Task; tauMin: number; tauMax: number; points: number }
+  /** Mirror descent (η) and the replicator flow (dt = η): `gibbslab flow`, and `flow --continuous --dt η`. */
+  | { kind: 'flows'; task: Task; tau: number; eta: number; steps: number; from: FlowStart }
+  /** One registered experiment: `runExperiment`, as `gibbslab run` calls it. */
+  | { kind: 'experiment'; id: string; config: unknown };
+
+export interface ScanResult {
+  table: EquilibriumTable;
+  /** As `gibbslab critical`: closed forms for binary and chain tasks, bisection on exact success otherwise. */
+  tauC: number | null;
+  /** Chain tasks: τ_c(K) for K = 1..Kmax and the K → ∞ limit δ/|log q|. */
+  chain?: { K: number[]; tauCByK: (number | null)[]; limit: number };
+}
+
+export interface FlowsResult {
+  mirror: FlowTrace;
+  replicator: FlowTrace;
+}
+
+export interface JobResults {
+  'equilibrium-at': EquilibriumTable;
+  'equilibrium-scan': ScanResult;
+  flows: FlowsResult;
+  experiment: ExperimentResult;
+}
+
+export type JobResult<J extends Job> = JobResults[J['kind']];
+
+/** The last compiled world: moving a slider re-uses it instead of regenerating a large task. */
+let compiled: { key: string; world: World } | null = null;
+
+function worldOf(task: Task): World {
+  const key = JSON.stringify(task);
+  if (compiled?.key !== key) {
+    try {
+      compiled = { key, world: compileTask(task) };
+    } catch (e) {
+      // As the CLI: compilation rejects only what the schema cannot express.
+      throw new UsageError(`task: ${(e as Error).message}`);
+    }
+  }
+  return compiled.world;
+}
+
+function criticalOf(task: Task, world: World): number | null {
+  if (task.kind === 'binary') return binaryCriticalTemperature(task);
+  if (task.kind === 'chain') return chainCriticalTemperature(task.K, task.q, task.delta);
+  return criticalTemperature(world);
+}
+
+/** Longest chain shown in the τ_c(K) plot: at least 64 and twice the task's K. */
+const MAX_PLOTTED_K = 100_000;
+
+function scan(job: Extract<Job, { kind: 'equilibrium-scan' }>, ctx: RunContext): ScanResult {
+  const world = worldOf(job.task);
+  const taus = logSpace(job.tauMin, job.tauMax, job.points);
+  const total = taus.length + 1;
+  const table: EquilibriumTable = { tau: [], logZ: [], freeEnergy: [], expectedReward: [], success: [], entropy: [], refKl: [] };
+  taus.forEach((tau, i) => {
+    const row = equilibriumTable(world, [tau]);
+    for (const key of Object.keys(table) as (keyof EquilibriumTable)[]) table[key].push(row[key][0]);
+    ctx.onProgress?.(i + 1, total);
+  });
+  const tauC = criticalOf(job.task, world);
+  ctx.onProgress?.(total, total);
+  if (job.task.kind !== 'chain') return { table, tauC };
+  const { q, delta } = job.task;
+  const K = Array.from({ length: Math.min(MAX_PLOTTED_K, Math.max(64, 2 * job.task.K)) }, (_, i) => i + 1);
+  return { table, tauC, chain: { K, tauCByK: K.map((k) => chainCriticalTemperature(k, q, delta)), limit: chainCriticalLimit(job.task) } };
+}
+
+export async function runJob<J extends Job>(job: J, ctx: RunContext = {}): Promise<JobResult<J>> {
+  const j: Job = job;
+  switch (j.kind) {
+    case 'equilibrium-at':
+      return equilibriumTable(worldOf(j.task), [j.tau]) as JobResult<J>;
+    case 'equilibrium-scan':
+      return scan(j, ctx) as JobResult<J>;
+    case 'flows': {
+      const world = worldOf(j.task);
+      // The CLI's defaults: `flow` iterates mirror descent; `flow --continuous` uses the closed form.
+      const mirror = mirrorDescentFlow(world, { tau: j.tau, eta: j.eta, steps: j.steps, from: j.from, method: 'iterate' });
+      const replicator = replicatorFlow(world, { tau: j.tau, dt: j.eta, steps: j.steps, from: j.from, method: 'closed' });
+      return { mirror, replicator } as JobResult<J>;
+    }
+    case 'experiment': {
+      const exp = findExperiment(j.id);
+      if (!exp) throw new UsageError(`experiment = ${JSON.stringify(j.id)}: unknown`);
+      const config = parseOrThrow(exp.configSchema, j.config, 'config');
+      return (await runExperiment(exp, config, ctx)) as JobResult<J>;
+    }
+  }
+}

@@ -1,0 +1,8 @@
+import type { Page } from '../page.js';
+import { equilibriumPage } from './equilibrium.js';
+import { experimentsPage } from './experiments.js';
+import { flowsPage } from './flows.js';
+import { runsPage } from './runs.js';
+
+/** The lab's pages, in tab order; the first is the default. */
+export const PAGES: Page[] = [equilibriumPage, flowsPage, experimentsPage, runsPage];
