@@ -1,0 +1,235 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliJson } from '../support/cli.js';
+import { launchChromium, serve, type Served } from './support.js';
+
+/**
+ * The web lab in a real headless Chromium, served by the built `gibbslab serve`: every number the
+ * page shows is compared with the CLI's JSON for the same config, read back from the page's URL.
+ */
+
+const work = mkdtempSync(join(tmpdir(), 'gibbslab-e2e-'));
+const runs = join(work, 'runs');
+/** Screenshots land here (kept after the run, for a human to look at). */
+const shots = mkdtempSync(join(tmpdir(), 'gibbslab-screenshots-'));
+let server: Served;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  const r = cli(['run', 'crossing', '--quick', '--out', join(runs, 'r1'), '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  server = await serve(runs);
+  browser = await launchChromium();
+  context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  context.setDefaultTimeout(20_000);
+  console.log(`e2e: screenshots in ${shots}`);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Opens a page of the lab; any uncaught page error fails the test that opened it. */
+async function open(hash: string): Promise<Page> {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  (page as Page & { errors: string[] }).errors = errors;
+  await page.goto(`${server.url}${hash}`);
+  return page;
+}
+
+function pageErrors(page: Page): string[] {
+  return (page as Page & { errors: string[] }).errors;
+}
+
+/** The page's state as URL parameters (what a shared link carries). */
+async function urlState(page: Page): Promise<URLSearchParams> {
+  const hash = new URL(page.url()).hash;
+  return new URLSearchParams(hash.slice(hash.indexOf('?') + 1));
+}
+
+/** Waits until the numbers on the page were computed for the state now in the URL. */
+async function settled(page: Page): Promise<URLSearchParams> {
+  await page.waitForFunction(() => {
+    const el = document.querySelector<HTMLElement>('[data-testid=numbers]');
+    const hash = location.hash;
+    return el?.dataset.for !== undefined && el.dataset.for === hash.slice(hash.indexOf('?') + 1);
+  });
+  return urlState(page);
+}
+
+/** The exact value of a number the page shows (data-value holds the shortest round-trip form). */
+async function shown(page: Page, testid: string): Promise<number | null> {
+  const v = await page.getAttribute(`[data-testid=${testid}]`, 'data-value');
+  if (v === null) throw new Error(`no ${testid} on the page`);
+  return v === 'null' ? null : Number(v);
+}
+
+/**
+ * Page and CLI run the same code, but on different V8 versions (Chromium's and Node's), whose
+ * Math.pow/exp may differ in the last bit; numbers that are themselves at rounding level (a KL of
+ * 1e-25 after convergence) are compared absolutely.
+ */
+function expectSame(page: number | null, cliValue: number | null, what: string): void {
+  if (page === null || cliValue === null) return expect(page, what).toBe(cliValue);
+  expect(Math.abs(page - cliValue), `${what}: page ${page}, CLI ${cliValue}`).toBeLessThanOrEqual(1e-12 * Math.abs(cliValue) + 1e-15);
+}
+
+async function equilibriumMatchesCli(page: Page): Promise<void> {
+  const state = await settled(page);
+  const task = state.get('task')!;
+  const tau = await shown(page, 'value-tau');
+  expect(String(tau)).toBe(state.get('tau'));
+  const cliOut = cliJson<Record<string, number[]>>(['equilibrium', '--task', task, '--tau', String(tau)]);
+  for (const key of ['success', 'entropy', 'refKl', 'expectedReward', 'freeEnergy', 'logZ']) {
+    expectSame(await shown(page, `value-${key}`), cliOut[key][0], key);
+  }
+  await page.waitForSelector('[data-testid=value-tauC]');
+  const { tauC } = cliJson<{ tauC: number | null }>(['critical', '--task', task]);
+  expectSame(await shown(page, 'value-tauC'), tauC, 'tauC');
+}
+
+/** Moves a range input to `value` (in its track units) as a drag would: input events. */
+async function moveSlider(page: Page, testid: string, value: number): Promise<void> {
+  await page.locator(`input[type=range][data-testid=${testid}]`).fill(String(value));
+}
+
+describe('web lab in headless Chromium', () => {
+  it('Equilibrium: moving τ shows the numbers of `gibbslab equilibrium` and `critical`, in a shareable URL', async () => {
+    const page = await open('#/equilibrium');
+    await equilibriumMatchesCli(page);
+    await moveSlider(page, 'tau', Math.log10(0.2)); // the track is log10 τ
+    const state = await settled(page);
+    expect(state.get('tau')).toBe('0.2');
+    await equilibriumMatchesCli(page);
+    await page.waitForSelector('[data-testid=plot-success] svg');
+    await page.screenshot({ path: join(shots, 'equilibrium.png'), fullPage: true });
+    // The link reproduces the page: same numbers in a fresh tab.
+    const again = await open(new URL(page.url()).hash);
+    await settled(again);
+    expect(await shown(again, 'value-success')).toBe(await shown(page, 'value-success'));
+    expect(pageErrors(page)).toEqual([]);
+    await again.close();
+    await page.close();
+  });
+
+  it('Equilibrium: the K slider of a chain task and the downloaded task file agree with the CLI', async () => {
+    const chain = { kind: 'chain', K: 8, q: 0.9, vocab: 16, delta: 0.1 };
+    const page = await open(`#/equilibrium?task=${encodeURIComponent(JSON.stringify(chain))}&tau=0.9`);
+    await settled(page);
+    await moveSlider(page, 'K', 32);
+    const state = await settled(page);
+    expect(JSON.parse(state.get('task')!)).toEqual({ ...chain, K: 32 });
+    await equilibriumMatchesCli(page);
+    const limit = cliJson<{ tauCLimit: number }>(['critical', '--task', state.get('task')!]).tauCLimit;
+    expectSame(await shown(page, 'value-tauCLimit'), limit, 'tauCLimit');
+    await page.waitForSelector('[data-testid=plot-chain] svg');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-task]')]);
+    const file = join(work, download.suggestedFilename());
+    await download.saveAs(file);
+    const fromFile = cliJson<Record<string, number[]>>(['equilibrium', file, '--tau', state.get('tau')!]);
+    expectSame(await shown(page, 'value-success'), fromFile.success[0], 'success');
+    await page.close();
+  });
+
+  it('Flows: moving η shows the final numbers of `gibbslab flow` (mirror descent and replicator)', async () => {
+    const page = await open('#/flows');
+    await settled(page);
+    await moveSlider(page, 'eta', Math.log10(0.1)); // ητ = 0.05: still far from π*_τ after the default 40 steps
+    const state = await settled(page);
+    expect(state.get('eta')).toBe('0.1');
+    const args = ['flow', '--task', state.get('task')!, '--tau', state.get('tau')!, '--steps', state.get('steps')!, '--from', state.get('from')!];
+    const md = cliJson<Record<string, number[]>>([...args, '--eta', state.get('eta')!]);
+    const last = md.step.length - 1;
+    for (const key of ['klToGibbs', 'freeEnergyGap', 'success', 'entropy', 'refKl', 'expectedReward']) {
+      expectSame(await shown(page, `value-${key}`), md[key][last], key);
+    }
+    const rep = cliJson<Record<string, number[]>>([...args, '--continuous', '--dt', state.get('eta')!]);
+    expectSame(await shown(page, 'value-replicatorKl'), rep.klToGibbs[last], 'replicator klToGibbs');
+    await page.waitForSelector('[data-testid=plot-klToGibbs] svg');
+    await page.screenshot({ path: join(shots, 'flows.png'), fullPage: true });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('Experiments: a live run gives the verdicts of `gibbslab run --quick`', async () => {
+    const page = await open('#/experiments?id=crossing');
+    await page.waitForSelector('[data-testid=experiment-crossing] [data-testid=verdicts]');
+    const holds = await page.$$eval('[data-testid=verdicts] tr[data-holds]', (rows) => rows.map((r) => r.getAttribute('data-holds') === 'true'));
+    const out = cliJson<{ experiments: { verdicts: { holds: boolean }[] }[] }>(['run', 'crossing', '--quick', '--out', join(work, 'cli-run')]);
+    expect(holds).toEqual(out.experiments[0].verdicts.map((v) => v.holds));
+    await page.close();
+  });
+
+  it('Runs: lists the served runs and renders a stored report (verdicts and plots)', async () => {
+    const page = await open('#/runs');
+    await page.click('[data-testid=open-r1]');
+    await page.waitForSelector('[data-testid=experiment-crossing] [data-testid=plot-crossing-binary] svg');
+    const rows = await page.$$('[data-testid=verdicts] tr[data-holds]');
+    const stored = cliJson<{ experiments: { verdicts: unknown[] }[] }>(['run', 'crossing', '--quick', '--out', join(work, 'cli-run-2')]);
+    expect(rows.length).toBe(stored.experiments[0].verdicts.length);
+    expect(await page.textContent('[data-testid=run-summary]')).toMatch(/verdicts hold/);
+    await page.screenshot({ path: join(shots, 'runs.png'), fullPage: true });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
+  it('a long computation shows progress, keeps the page responsive and can be cancelled', async () => {
+    // ~64·8192 completions per τ over 400 temperatures: seconds of work in the worker.
+    const task = { kind: 'contextual', prompts: 64, vocab: 8192, correctFraction: 0.02, refScale: 1, seed: 0 };
+    const page = await open(`#/equilibrium?task=${encodeURIComponent(JSON.stringify(task))}&tau=0.5&points=400`);
+    await page.waitForFunction(() => {
+      const bar = document.querySelector<HTMLProgressElement>('[data-testid=progress]');
+      return bar !== null && bar.value > 0 && bar.value < bar.max;
+    });
+    expect(await page.textContent('[data-testid=progress-text]')).toMatch(/\/401 .*ETA/);
+    // The page thread stays free while the worker computes: the τ numbers arrive from the other worker.
+    await settled(page);
+    await page.click('[data-testid=cancel]');
+    await page.waitForSelector('[data-testid=progress]', { state: 'hidden' });
+    expect(await page.textContent('[data-testid=status]')).toMatch(/cancelled/i);
+    expect(await page.$('[data-testid=value-tauC]')).toBeNull();
+    await page.close();
+  });
+
+  it('a bad URL state or task shows a readable message (the CLI\'s), never a blank page', async () => {
+    const badTask = '{"kind":"binary","p":1.5}';
+    const cliError = cli(['equilibrium', '--task', badTask, '--tau', '1']);
+    expect(cliError.code).toBe(2);
+    const expected = cliError.stderr.trim().replace(/^gibbslab: /, '');
+    const cases: [string, string | RegExp][] = [
+      [`#/equilibrium?task=${encodeURIComponent(badTask)}`, expected],
+      ['#/equilibrium?task=%7Bnot%20json', /task: not valid JSON/],
+      ['#/equilibrium?tau=-1', /^.*tau = -1: /],
+      ['#/flows?steps=abc', /steps = "abc": must be a number/],
+      ['#/equilibrium?colour=red', /colour: unknown parameter/],
+      ['#/experiments?id=crossing&config=%7B%22p%22%3A2%7D', /config\.p = 2/],
+      ['#/nowhere', /does not have/],
+    ];
+    const page = await open('#/equilibrium');
+    for (const [hash, text] of cases) {
+      await page.goto(`${server.url}${hash}`);
+      const msg = await page.textContent('[data-testid=state-error]');
+      if (typeof text === 'string') expect(msg).toContain(text);
+      else expect(msg).toMatch(text);
+      expect(await page.$$('nav a')).not.toHaveLength(0);
+    }
+    await page.screenshot({ path: join(shots, 'bad-url.png') });
+    // A bad task typed into the editor: the same message, and the last good numbers stay.
+    await page.goto(`${server.url}#/equilibrium`);
+    await settled(page);
+    await page.fill('[data-testid=task]', badTask);
+    await page.waitForSelector('[data-testid=task-error]:not([hidden])');
+    expect(await page.textContent('[data-testid=task-error]')).toBe(expected);
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+});
