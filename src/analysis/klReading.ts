@@ -118,6 +118,6 @@ export function klReading(m: MappedMetrics): KlReading[] {
 /** One sentence for a log with no reference KL at all. */
 export function missingReferenceKlNote(library: Library): string {
   return library === 'trl'
-    ? 'no reference KL logged: TRL logs `kl` only when β ≠ 0, so this run most likely used β = 0 (no reference model).'
+    ? 'no reference KL logged: TRL logs kl only when β ≠ 0, so this run most likely used β = 0 (no reference model).'
     : 'no reference-KL metric in this log: the penalty was off or not logged; the RLVR view needs --beta.';
 }

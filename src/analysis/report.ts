@@ -1,4 +1,5 @@
 import type { ReportSection, ResultTable } from '../experiments/types.js';
+import { formatNumber } from '../report/format.js';
 import { lineChart, type LineChartOptions, type PlotSpec, type Row } from '../report/specs.js';
 import type { RunAnalysis } from './analyze.js';
 import { METRICS } from './metricMap.js';
@@ -7,11 +8,6 @@ import { METRICS } from './metricMap.js';
  * The report sections of `gibbslab analyze`: one per log (every diagnostic as a plot and a
  * table), and one comparing the logs side by side when there are several.
  */
-
-function short(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e5 ? String(Number(x.toPrecision(4))) : x.toExponential(3);
-}
 
 function cell(x: number | null | undefined): number | null {
   return x === null || x === undefined || !Number.isFinite(x) ? null : x;
@@ -83,7 +79,7 @@ function describeSkipped(r: RunAnalysis): string {
     const reason = s.reason.replace(/^step \d+ logged again at .*$/, 'a step logged again (the run resumed)');
     counts.set(reason, (counts.get(reason) ?? 0) + 1);
   }
-  return `${r.skipped} records skipped (${[...counts].map(([k, n]) => `${n} × ${k}`).join('; ')})`;
+  return `${r.skipped} record${r.skipped === 1 ? '' : 's'} skipped (${[...counts].map(([k, n]) => `${n} × ${k}`).join('; ')})`;
 }
 
 function runSection(r: RunAnalysis, index: number): ReportSection {
@@ -94,7 +90,7 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
   const paragraphs: string[] = [
     `${label}: ${r.rows} rows (steps ${steps[0]}–${steps[steps.length - 1]}) read as ${r.format} (${r.library}); ${describeSkipped(r)}.`,
     ...r.notes,
-    ...r.klReading.map((k) => `KL: \`${k.key}\` is the KL to the ${k.against} (${k.estimator}; placement: ${k.placement}); targets π*_β: ${k.targetsGibbs}. ${k.note}`),
+    ...r.klReading.map((k) => `KL: ${k.key} is the KL to the ${k.against} (${k.estimator}; placement: ${k.placement}); targets π*_β: ${k.targetsGibbs}. ${k.note}`),
   ];
   const plots: (PlotSpec | null)[] = [];
   const tables: ResultTable[] = [];
@@ -105,7 +101,7 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
   if (lab) {
     lab.steps.forEach((s, i) => accRows.push({ step: s, value: lab.accuracy[i], series: 'lab: matched run' }));
     paragraphs.push(
-      `What the lab predicts: the binary task with the log's p₀ = ${short(lab.task.p)} and β = ${short(lab.beta)} under exact mirror descent, one flow step per logged step, η fitted to the logged accuracy (η = ${short(lab.eta)}, RMSE ${short(lab.rmse)}).`,
+      `What the lab predicts: the binary task with the log's p₀ = ${formatNumber(lab.task.p)} and β = ${formatNumber(lab.beta)} under exact mirror descent, one flow step per logged step, η fitted to the logged accuracy (η = ${formatNumber(lab.eta)}, RMSE ${formatNumber(lab.rmse)}).`,
     );
   }
   plots.push(
@@ -155,7 +151,7 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
       }),
     );
     const iv = fit.intervals;
-    const ci = (k: 'a' | 'b' | 'ceiling') => (iv ? `[${short(iv[k].lo)}, ${short(iv[k].hi)}]` : '—');
+    const ci = (k: 'a' | 'b' | 'ceiling') => (iv ? `[${formatNumber(iv[k].lo)}, ${formatNumber(iv[k].hi)}]` : '—');
     tables.push({
       title: `Entropy–accuracy law R = −a·e^H + b (${fit.n} points${iv ? `; ${Math.round(iv.level * 100)}% moving-block bootstrap, block ${iv.block}, ${iv.fitted}/${iv.samples} resamples` : ''})`,
       columns: ['quantity', 'estimate', 'interval'],
@@ -167,12 +163,12 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
       ],
     });
     paragraphs.push(
-      `Entropy–accuracy law: a = ${short(fit.a)}, b = ${short(fit.b)}, R² = ${short(fit.r2)}, predicted ceiling b − a = ${short(fit.ceiling)}${iv ? ` (95% interval ${ci('ceiling')})` : ''}. A fit, not an identity: read R² before the ceiling.`,
+      `Entropy–accuracy law: a = ${formatNumber(fit.a)}, b = ${formatNumber(fit.b)}, R² = ${formatNumber(fit.r2)}, predicted ceiling b − a = ${formatNumber(fit.ceiling)}${iv ? ` (95% interval ${ci('ceiling')})` : ''}. A fit, not an identity: read R² before the ceiling.`,
     );
   }
   if (r.shares) {
     paragraphs.push(
-      `By step ${r.shares.atStep}: ${short(100 * r.shares.entropyConsumed)}% of the run's entropy drop and ${short(100 * r.shares.gainAchieved)}% of its ${r.shares.gainOf} gain (Cui et al. report 73% and 76% by step ~200).`,
+      `By step ${r.shares.atStep}: ${formatNumber(100 * r.shares.entropyConsumed)}% of the run's entropy drop and ${formatNumber(100 * r.shares.gainAchieved)}% of its ${r.shares.gainOf} gain (Cui et al. report 73% and 76% by step ~200).`,
     );
   }
 
@@ -186,7 +182,7 @@ function runSection(r: RunAnalysis, index: number): ReportSection {
       );
     }
     paragraphs.push(
-      `Dead signal: ${dead.note}${dead.allTieFraction ? `; mean ${short(dead.meanAllTie)}` : ''}; ${dead.deadSteps.length} of ${r.rows} steps carry no learning signal${dead.deadSteps.length ? ` (${dead.deadSteps.slice(0, 12).join(', ')}${dead.deadSteps.length > 12 ? ', …' : ''})` : ''}.`,
+      `Dead signal: ${dead.note}${dead.allTieFraction ? `; mean ${formatNumber(dead.meanAllTie)}` : ''}; ${dead.deadSteps.length} of ${r.rows} steps carry no learning signal${dead.deadSteps.length ? ` (${dead.deadSteps.slice(0, 12).join(', ')}${dead.deadSteps.length > 12 ? ', …' : ''})` : ''}.`,
     );
   }
 

@@ -105,7 +105,7 @@ describe('β = 0: the bare-reward flow', () => {
 
   it('no reference KL in the log: a note says TRL omits it when β = 0', () => {
     expect(run.klReading).toEqual([]);
-    expect(run.notes.join(' ')).toMatch(/TRL logs `kl` only when β ≠ 0/);
+    expect(run.notes.join(' ')).toMatch(/TRL logs kl only when β ≠ 0/);
   });
 });
 

@@ -8,6 +8,7 @@ import { UsageError } from '../../io/errors.js';
 import { newRunDir, writeFileAtomic } from '../../io/files.js';
 import { toJson } from '../../io/json.js';
 import { readLog } from '../../io/logs/index.js';
+import { renderReport } from '../../report/html.js';
 import { VERSION } from '../../version.js';
 import { parseChoice, parseNumber } from '../options.js';
 import { fmt, printJson, table } from '../output.js';
@@ -163,7 +164,9 @@ export function registerAnalyze(program: Command): void {
           sections: analysisSections(runs),
           analyze: { runs },
         };
+        const html = await renderReport(results);
         writeFileAtomic(join(out, 'results.json'), toJson(results, 1));
+        writeFileAtomic(join(out, 'report.html'), html);
       }
       if (opts.json) {
         printJson({ runs: runs.map((r) => runJson(r, showSkipped)), out });
@@ -187,6 +190,6 @@ export function registerAnalyze(program: Command): void {
           )}`,
         );
       }
-      if (out) console.log(`\nresults: ${join(out, 'results.json')}`);
+      if (out) console.log(`\nreport: ${join(out, 'report.html')}\nresults: ${join(out, 'results.json')}`);
     });
 }
