@@ -2,7 +2,7 @@ import { chainCriticalLimit, chainCriticalTemperature, criticalTemperature } fro
 import { curveCrossing, type CurveCrossing } from '../experiments/crossingAnalysis.js';
 import { taskSchema } from '../tasks/schema.js';
 import { compileTask } from '../tasks/worlds.js';
-import { gridPoint, type GridPoint } from './grid.js';
+import { gridPoint, type Dimension, type GridPoint } from './grid.js';
 import { canonicalJson, isPlainObject } from './paths.js';
 import type { SweepRow } from './results.js';
 import type { SweepSpec } from './spec.js';
@@ -46,6 +46,11 @@ export interface SweepAnalysis {
 export const TAU_AXIS = 'tau';
 export const K_AXIS = 'task.K';
 
+/** The axes that advance with `path` (itself and its zip partners): they vary along one curve. */
+export function alongAxis(dimensions: readonly Dimension[], path: string): string[] {
+  return dimensions.find((d) => d.axes.some((a) => a.path === path))?.axes.map((a) => a.path) ?? [];
+}
+
 function label(point: GridPoint, skip: readonly string[], replicates: boolean): string {
   const parts = point.assignment.filter((a) => !skip.includes(a.path)).map((a) => `${a.path}=${showAxisValue(a.value)}`);
   if (replicates) parts.push(`seed #${point.replicate}`);
@@ -85,9 +90,10 @@ export function analyzeSweep(spec: SweepSpec, rows: SweepRow[]): SweepAnalysis {
   const usable = successRows(spec, rows);
   if (usable.length === 0) return {};
   const withSeeds = spec.seeds !== null;
+  const alongTau = alongAxis(spec.dimensions, TAU_AXIS);
   const groups = new Map<string, typeof usable>();
   for (const u of usable) {
-    const key = label(u.point, [TAU_AXIS], withSeeds);
+    const key = label(u.point, alongTau, withSeeds);
     groups.set(key, [...(groups.get(key) ?? []), u]);
   }
   const crossings: GroupCrossing[] = [...groups].map(([group, members]) => {
@@ -107,7 +113,7 @@ export function analyzeSweep(spec: SweepSpec, rows: SweepRow[]): SweepAnalysis {
       const { K, q, delta } = task as { K: number; q: number; delta: number };
       const c = crossings[g];
       return [{
-        series: label(members[0].point, [TAU_AXIS, K_AXIS], withSeeds),
+        series: label(members[0].point, [...alongTau, ...alongAxis(spec.dimensions, K_AXIS)], withSeeds),
         K,
         q,
         delta,

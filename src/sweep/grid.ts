@@ -47,9 +47,12 @@ const rangeSchema = z
     if (r.log && !(r.to > 0)) return issue('to', 'must be > 0 for log-spaced points');
   });
 
-/** Drops the last bits of floating-point noise (0.1·3 = 0.30000000000000004 → 0.3) so grid values read as typed. */
+/**
+ * Rounds computed grid values to 12 significant digits, dropping floating-point noise
+ * (0.1·3 = 0.30000000000000004 → 0.3; a log-spaced 9.99999999999999 → 10) so they read as typed.
+ */
 function tidy(x: number): number {
-  return Number(x.toPrecision(15));
+  return Number(x.toPrecision(12));
 }
 
 const AXIS_FORMS = 'a list of values, {from, to, step}, or {from, to, count} (add log: true for log-spaced points)';

@@ -1,7 +1,7 @@
 import type { ReportSection, ResultTable, Verdict } from '../experiments/types.js';
 import { collapseVariable } from '../experiments/crossingAnalysis.js';
 import { lineChart, type PlotSpec, type Row } from '../report/specs.js';
-import { showAxisValue, TAU_AXIS } from './analysis.js';
+import { alongAxis, showAxisValue, TAU_AXIS } from './analysis.js';
 import { gridPoint, type Axis } from './grid.js';
 import { isPlainObject } from './paths.js';
 import type { SweepRow, SweepSummary } from './results.js';
@@ -55,9 +55,10 @@ export function sweepSections(summary: SweepSummary): ReportSection[] {
   const axes = summary.dimensions.flatMap((d) => d.axes);
   const point = (row: SweepRow) => gridPoint(summary.dimensions, replicates, row.index);
   const x = mainAxis(axes);
+  const alongX = x ? alongAxis(summary.dimensions, x.path) : [];
   const seriesOf = (row: SweepRow) => {
     const p = point(row);
-    const parts = p.assignment.filter((a) => a.path !== x?.path).map((a) => `${a.path}=${showAxisValue(a.value)}`);
+    const parts = p.assignment.filter((a) => !alongX.includes(a.path)).map((a) => `${a.path}=${showAxisValue(a.value)}`);
     if (summary.seeds !== null) parts.push(`seed #${p.replicate}`);
     return parts.join(', ') || summary.title;
   };
@@ -173,19 +174,23 @@ function crossingSection(summary: SweepSummary, point: (r: SweepRow) => ReturnTy
     plots.push(
       lineChart({
         id: 'sweep-finite-size', title: 'Crossing temperature vs chain length', logX: true, points: true, x: 'K', y: 'tau', series: 'curve', xTitle: 'K', yTitle: 'τ at success 1/2',
-        rows: finiteSize.flatMap((f) => [
-          { K: f.K, tau: f.tauC, curve: `${f.series}: sweep` },
-          { K: f.K, tau: f.tauCClosedForm, curve: `${f.series}: τ_c(K) at equilibrium` },
-        ]),
+        rows: finiteSize.flatMap((f) => {
+          const prefix = f.series === 'all' ? '' : `${f.series}: `;
+          return [
+            { K: f.K, tau: f.tauC, curve: `${prefix}read off the sweep` },
+            { K: f.K, tau: f.tauCClosedForm, curve: `${prefix}τ_c(K), equilibrium` },
+          ];
+        }),
         yRules: [...new Set(finiteSize.map((f) => f.limit))].map((v) => ({ value: v, label: 'δ/|log q|' })),
       }),
     );
+    const alongTau = alongAxis(summary.dimensions, TAU_AXIS);
     const collapse: Row[] = summary.results.flatMap((row) => {
       const c = row.config as { tau?: number; task?: { kind?: string; K?: number; q?: number; delta?: number } };
       const success = (row.result as { success?: unknown } | undefined)?.success;
       if (c.task?.kind !== 'chain' || typeof success !== 'number' || typeof c.tau !== 'number') return [];
       const xv = collapseVariable(c.task.K!, c.task.q!, c.task.delta!, c.tau);
-      const rest = point(row).assignment.filter((a) => a.path !== TAU_AXIS).map((a) => `${a.path}=${showAxisValue(a.value)}`).join(', ');
+      const rest = point(row).assignment.filter((a) => !alongTau.includes(a.path)).map((a) => `${a.path}=${showAxisValue(a.value)}`).join(', ');
       return Math.abs(xv) < 20 ? [{ x: xv, success, curve: rest || `K=${c.task.K}` }] : [];
     });
     if (new Set(collapse.map((r) => r.curve)).size <= MAX_SERIES) {
