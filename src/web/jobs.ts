@@ -7,6 +7,8 @@ import { mirrorDescentFlow } from '../flows/mirrorDescent.js';
 import { replicatorFlow } from '../flows/replicator.js';
 import type { FlowStart, FlowTrace } from '../flows/trace.js';
 import { parseOrThrow, UsageError } from '../io/errors.js';
+import { optimize, resolveSettings, type OptimizeResult } from '../optimizers/optimize.js';
+import type { OptimizerName, OptimizerSettings } from '../optimizers/settings.js';
 import type { Task } from '../tasks/schema.js';
 import { compileTask, type World } from '../tasks/worlds.js';
 
@@ -19,8 +21,11 @@ export type Job =
   | { kind: 'equilibrium-at'; task: Task; tau: number }
   /** Observables on a log-spaced τ grid and τ_c: the curves of the Equilibrium page. */
   | { kind: 'equilibrium-scan'; task: Task; tauMin: number; tauMax: number; points: number }
-  /** Mirror descent (η) and the replicator flow (dt = η): `gibbslab flow`, and `flow --continuous --dt η`. */
-  | { kind: 'flows'; task: Task; tau: number; eta: number; steps: number; from: FlowStart }
+  /**
+   * Mirror descent (η) and the replicator flow (dt = η): `gibbslab flow`, and `flow --continuous --dt η`;
+   * and practical optimizers from the same start: `gibbslab optimize --optimizer NAME [settings] --seed S`.
+   */
+  | { kind: 'flows'; task: Task; tau: number; eta: number; steps: number; from: FlowStart; optimizers: OptimizerRun[]; seed: number }
   /** One registered experiment: `runExperiment`, as `gibbslab run` calls it. */
   | { kind: 'experiment'; id: string; config: unknown };
 
@@ -32,9 +37,17 @@ export interface ScanResult {
   chain?: { K: number[]; tauCByK: (number | null)[]; limit: number };
 }
 
+/** One optimizer with the settings the page changes (the rest are its peer's defaults, as in the CLI). */
+export interface OptimizerRun {
+  optimizer: OptimizerName;
+  overrides: Partial<OptimizerSettings>;
+}
+
 export interface FlowsResult {
   mirror: FlowTrace;
   replicator: FlowTrace;
+  /** In the order of the job's `optimizers`. */
+  optimizers: OptimizeResult[];
 }
 
 export interface JobResults {
@@ -101,7 +114,21 @@ export async function runJob<J extends Job>(job: J, ctx: RunContext = {}): Promi
       // The CLI's defaults: `flow` iterates mirror descent; `flow --continuous` uses the closed form.
       const mirror = mirrorDescentFlow(world, { tau: j.tau, eta: j.eta, steps: j.steps, from: j.from, method: 'iterate' });
       const replicator = replicatorFlow(world, { tau: j.tau, dt: j.eta, steps: j.steps, from: j.from, method: 'closed' });
-      return { mirror, replicator } as JobResult<J>;
+      const total = j.steps * j.optimizers.length;
+      const optimizers = j.optimizers.map((run, i) => {
+        try {
+          return optimize(world, resolveSettings(run.optimizer, run.overrides), {
+            steps: j.steps,
+            seed: j.seed,
+            onProgress: (done) => ctx.onProgress?.(i * j.steps + done, total),
+          });
+        } catch (e) {
+          // As `gibbslab optimize`: a setting the task cannot take is bad input, named.
+          if (e instanceof RangeError) throw new UsageError(`${run.optimizer}: ${e.message}`);
+          throw e;
+        }
+      });
+      return { mirror, replicator, optimizers } as JobResult<J>;
     }
     case 'experiment': {
       const exp = findExperiment(j.id);

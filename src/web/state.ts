@@ -7,7 +7,8 @@ import { zodErrorLine } from '../io/errors.js';
  * (the task part is src/tasks/schema.ts itself), so a bad link gets the same one-line message as
  * the CLI: field path, value, what is allowed.
  */
-export type FieldType = 'json' | 'number' | 'string';
+/** `list`: comma-separated words (`optimizers=npg,grpo`). */
+export type FieldType = 'json' | 'number' | 'string' | 'list';
 export type Fields = Record<string, FieldType>;
 
 /** A state that cannot be read; `message` is one line for the page. */
@@ -47,6 +48,8 @@ function rawState(params: URLSearchParams, fields: Fields): Record<string, unkno
       const v = Number(text);
       if (text.trim() === '' || Number.isNaN(v)) throw new StateError(`${key} = ${JSON.stringify(text)}: must be a number`);
       raw[key] = v;
+    } else if (type === 'list') {
+      raw[key] = text === '' ? [] : text.split(',');
     } else {
       raw[key] = text;
     }
@@ -67,7 +70,7 @@ export function writeState(state: Record<string, unknown>, fields: Fields): URLS
   for (const [key, type] of Object.entries(fields)) {
     const v = state[key];
     if (v === undefined) continue;
-    params.set(key, type === 'json' ? JSON.stringify(v) : String(v));
+    params.set(key, type === 'json' ? JSON.stringify(v) : type === 'list' ? (v as unknown[]).join(',') : String(v));
   }
   return params;
 }

@@ -35,6 +35,11 @@ export function message(kind: 'error' | 'note', text: string, testid?: string, .
   return h('div', { class: kind, role: kind === 'error' ? 'alert' : 'note', testid }, text, ...extra);
 }
 
+/** The exact form of a shown number, as the CLI's JSON has it (null where no finite number exists). */
+function exact(x: number | null): string {
+  return x === null || !Number.isFinite(x) ? 'null' : String(x);
+}
+
 export interface NumberRow {
   label: string;
   value: number | null;
@@ -55,7 +60,7 @@ export function numberTable(rows: NumberRow[]): HTMLTableElement {
         'tr',
         {},
         h('th', { title: r.hint }, r.label),
-        h('td', { testid: r.testid, 'data-value': r.value === null ? 'null' : String(r.value) }, show(r.value)),
+        h('td', { testid: r.testid, 'data-value': exact(r.value) }, show(r.value)),
       ),
     ),
   );
@@ -191,4 +196,33 @@ export function download(name: string, text: string, type = 'application/json'):
 /** A single-quoted shell word (for the CLI commands the pages show). */
 export function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export interface MetricColumn {
+  key: string;
+  label: string;
+  hint?: string;
+}
+
+/**
+ * A table of several series (rows) by named metrics (columns); cell `value-<row>-<metric>` holds
+ * the exact value in `data-value`, as in `numberTable`.
+ */
+export function metricTable(columns: MetricColumn[], rows: { key: string; label: string; values: Record<string, number | null> }[]): HTMLTableElement {
+  return h(
+    'table',
+    { class: 'numbers' },
+    h('tr', {}, h('th', {}, ''), ...columns.map((c) => h('th', { title: c.hint }, c.label))),
+    ...rows.map((r) =>
+      h(
+        'tr',
+        {},
+        h('th', {}, r.label),
+        ...columns.map((c) => {
+          const v = r.values[c.key] ?? null;
+          return h('td', { testid: `value-${r.key}-${c.key}`, 'data-value': exact(v) }, show(v));
+        }),
+      ),
+    ),
+  );
 }

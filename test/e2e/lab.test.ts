@@ -140,21 +140,33 @@ describe('web lab in headless Chromium', () => {
     await page.close();
   });
 
-  it('Flows: moving η shows the final numbers of `gibbslab flow` (mirror descent and replicator)', async () => {
-    const page = await open('#/flows');
+  it('Flows & optimizers: moving η gives the numbers of `gibbslab flow` and of `gibbslab optimize` for each optimizer', async () => {
+    const page = await open('#/flows?steps=60');
     await settled(page);
-    await moveSlider(page, 'eta', Math.log10(0.1)); // ητ = 0.05: still far from π*_τ after the default 40 steps
+    await moveSlider(page, 'eta', Math.log10(0.1)); // ητ = 0.05: still far from π*_τ after 60 steps
     const state = await settled(page);
     expect(state.get('eta')).toBe('0.1');
-    const args = ['flow', '--task', state.get('task')!, '--tau', state.get('tau')!, '--steps', state.get('steps')!, '--from', state.get('from')!];
-    const md = cliJson<Record<string, number[]>>([...args, '--eta', state.get('eta')!]);
-    const last = md.step.length - 1;
+    const get = (k: string) => state.get(k)!;
+    const args = ['--task', get('task'), '--tau', get('tau'), '--steps', get('steps'), '--from', get('from')];
+    const md = cliJson<Record<string, number[]>>(['flow', ...args, '--eta', get('eta')]);
+    const rep = cliJson<Record<string, number[]>>(['flow', ...args, '--continuous', '--dt', get('eta')]);
     for (const key of ['klToGibbs', 'freeEnergyGap', 'success', 'entropy', 'refKl', 'expectedReward']) {
-      expectSame(await shown(page, `value-${key}`), md[key][last], key);
+      expectSame(await shown(page, `value-md-${key}`), md[key].at(-1)!, `mirror descent ${key}`);
+      expectSame(await shown(page, `value-replicator-${key}`), rep[key].at(-1)!, `replicator ${key}`);
     }
-    const rep = cliJson<Record<string, number[]>>([...args, '--continuous', '--dt', state.get('eta')!]);
-    expectSame(await shown(page, 'value-replicatorKl'), rep.klToGibbs[last], 'replicator klToGibbs');
-    await page.waitForSelector('[data-testid=plot-klToGibbs] svg');
+    // The practical optimizers the page runs by default, with β = τ and the page's shared settings.
+    const optimizers = get('optimizers').split(',');
+    expect(optimizers.length).toBeGreaterThan(0);
+    for (const name of optimizers) {
+      const out = cliJson<Record<string, (number | null)[]>>([
+        'optimize', '--task', get('task'), '--optimizer', name, '--beta', get('tau'), '--lr', get('lr'), '--group-size', get('groupSize'),
+        '--from', get('from'), '--steps', get('steps'), '--seed', get('seed'),
+      ]);
+      for (const key of ['klToGibbs', 'success', 'entropy', 'refKl', 'proximalKl', 'alignment']) {
+        expectSame(await shown(page, `value-${name}-${key}`), out[key].at(-1)!, `${name} ${key}`);
+      }
+    }
+    await page.waitForSelector('[data-testid=plot-alignment] svg');
     await page.screenshot({ path: join(shots, 'flows.png'), fullPage: true });
     expect(pageErrors(page)).toEqual([]);
     await page.close();
