@@ -1,3 +1,6 @@
+import { analyzeChain, type ChainAnalysis } from '../ebm/analysis.js';
+import { stationaryDistribution, tunedChain } from '../ebm/chain.js';
+import { denseSpectrum, symmetrize } from '../ebm/spectrum.js';
 import { binaryCriticalTemperature, chainCriticalLimit, chainCriticalTemperature, criticalTemperature } from '../equilibrium/critical.js';
 import { equilibriumTable, type EquilibriumTable } from '../equilibrium/equilibrium.js';
 import { logSpace } from '../experiments/grid.js';
@@ -9,8 +12,8 @@ import type { FlowStart, FlowTrace } from '../flows/trace.js';
 import { parseOrThrow, UsageError } from '../io/errors.js';
 import { optimize, resolveSettings, type OptimizeResult } from '../optimizers/optimize.js';
 import type { OptimizerName, OptimizerSettings } from '../optimizers/settings.js';
-import type { Task } from '../tasks/schema.js';
-import { compileTask, type World } from '../tasks/worlds.js';
+import type { RefineTask, Task } from '../tasks/schema.js';
+import { compileTask, refineWorld, type RefineWorld, type World } from '../tasks/worlds.js';
 
 /**
  * The work the lab's Web Worker does: plain-data requests answered by the isomorphic core, the
@@ -26,6 +29,10 @@ export type Job =
    * and practical optimizers from the same start: `gibbslab optimize --optimizer NAME [settings] --seed S`.
    */
   | { kind: 'flows'; task: Task; tau: number; eta: number; steps: number; from: FlowStart; optimizers: OptimizerRun[]; seed: number }
+  /** The tuned refinement chain at one β: `gibbslab chain --beta β --steps N`, and its full spectrum when small. */
+  | { kind: 'chain-at'; task: RefineTask; beta: number; steps: number }
+  /** The spectral gap and its lower bound over a log-spaced β grid. */
+  | { kind: 'chain-scan'; task: RefineTask; betaMin: number; betaMax: number; points: number }
   /** One registered experiment: `runExperiment`, as `gibbslab run` calls it. */
   | { kind: 'experiment'; id: string; config: unknown };
 
@@ -50,10 +57,27 @@ export interface FlowsResult {
   optimizers: OptimizeResult[];
 }
 
+export interface ChainAtResult {
+  analysis: ChainAnalysis;
+  /** u(f) of each response (generated tasks draw it from their seed). */
+  quality: number[];
+  /** Every eigenvalue of T, descending (reversible chains with at most FULL_SPECTRUM_STATES responses; else null). */
+  spectrum: number[] | null;
+}
+
+export interface ChainScanResult {
+  beta: number[];
+  /** null where T is not reversible, or where β is so small that T underflows off the support. */
+  spectralGap: (number | null)[];
+  gapLowerBound: (number | null)[];
+}
+
 export interface JobResults {
   'equilibrium-at': EquilibriumTable;
   'equilibrium-scan': ScanResult;
   flows: FlowsResult;
+  'chain-at': ChainAtResult;
+  'chain-scan': ChainScanResult;
   experiment: ExperimentResult;
 }
 
@@ -102,6 +126,48 @@ function scan(job: Extract<Job, { kind: 'equilibrium-scan' }>, ctx: RunContext):
   return { table, tauC, chain: { K, tauCByK: K.map((k) => chainCriticalTemperature(k, q, delta)), limit: chainCriticalLimit(job.task) } };
 }
 
+/** Largest chain whose full spectrum the EBM page shows: the dense solve is O(n³) (~1 s at n = 500). */
+export const FULL_SPECTRUM_STATES = 300;
+
+/** As `gibbslab chain`: β too small for the quality range is bad input, named. */
+function analyze(world: RefineWorld, beta: number, steps: number): ChainAnalysis {
+  try {
+    return analyzeChain(world, beta, steps);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UsageError(`β = ${beta}: ${e.message}`);
+    throw e;
+  }
+}
+
+function chainAt(j: Extract<Job, { kind: 'chain-at' }>): ChainAtResult {
+  const world = refineWorld(j.task);
+  const analysis = analyze(world, j.beta, j.steps);
+  let spectrum: number[] | null = null;
+  if (analysis.reversible && analysis.states <= FULL_SPECTRUM_STATES) {
+    const chain = tunedChain(world, j.beta);
+    const n = chain.states;
+    spectrum = Array.from(denseSpectrum(n, symmetrize(n, chain.T, stationaryDistribution(chain).pi))).reverse();
+  }
+  return { analysis, quality: Array.from(world.quality), spectrum };
+}
+
+function chainScan(j: Extract<Job, { kind: 'chain-scan' }>, ctx: RunContext): ChainScanResult {
+  const world = refineWorld(j.task);
+  const out: ChainScanResult = { beta: logSpace(j.betaMin, j.betaMax, j.points), spectralGap: [], gapLowerBound: [] };
+  out.beta.forEach((beta, i) => {
+    let a: ChainAnalysis | null = null;
+    try {
+      a = analyze(world, beta, 0);
+    } catch (e) {
+      if (!(e instanceof UsageError)) throw e;
+    }
+    out.spectralGap.push(a?.spectralGap ?? null);
+    out.gapLowerBound.push(a?.gapLowerBound ?? null);
+    ctx.onProgress?.(i + 1, j.points);
+  });
+  return out;
+}
+
 export async function runJob<J extends Job>(job: J, ctx: RunContext = {}): Promise<JobResult<J>> {
   const j: Job = job;
   switch (j.kind) {
@@ -130,6 +196,10 @@ export async function runJob<J extends Job>(job: J, ctx: RunContext = {}): Promi
       });
       return { mirror, replicator, optimizers } as JobResult<J>;
     }
+    case 'chain-at':
+      return chainAt(j) as JobResult<J>;
+    case 'chain-scan':
+      return chainScan(j, ctx) as JobResult<J>;
     case 'experiment': {
       const exp = findExperiment(j.id);
       if (!exp) throw new UsageError(`experiment = ${JSON.stringify(j.id)}: unknown`);

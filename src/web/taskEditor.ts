@@ -1,6 +1,6 @@
 import YAML from 'yaml';
 import { zodErrorLine } from '../io/errors.js';
-import { taskSchema, type Task } from '../tasks/schema.js';
+import { taskSchema, type Task, type TaskKind } from '../tasks/schema.js';
 import { EXAMPLES } from './examples.js';
 import { h } from './ui.js';
 
@@ -26,27 +26,36 @@ export interface TaskEditor {
 
 const TYPING_DELAY_MS = 300;
 
+/** A page that takes some kinds of task only (the EBM lens: refine), and the message for the others. */
+export interface KindRule {
+  kinds: readonly TaskKind[];
+  /** Completes `task.kind = "binary": …`, e.g. "the EBM lens needs a task of kind refine". */
+  message: string;
+}
+
 /**
  * Picks a task: a preset (the files of examples/), the task as editable JSON/YAML, or a task file
  * from disk. Every change is validated with the CLI's schema; a bad task shows the CLI's message
  * and is not run.
  */
-export function taskEditor(initial: Task, onChange: (task: Task) => void): TaskEditor {
-  const presetName = (task: Task) => EXAMPLES.find((e) => JSON.stringify(e.task) === JSON.stringify(task))?.name ?? '';
+export function taskEditor<T extends Task = Task>(initial: T, onChange: (task: T) => void, rule?: KindRule): TaskEditor {
+  const examples = EXAMPLES.filter((e) => !rule || rule.kinds.includes(e.task.kind));
+  const presetName = (task: Task) => examples.find((e) => JSON.stringify(e.task) === JSON.stringify(task))?.name ?? '';
   const select = h(
     'select',
     { testid: 'preset', 'aria-label': 'preset task' },
     h('option', { value: '' }, 'custom'),
-    ...EXAMPLES.map((e) => h('option', { value: e.name, title: e.description }, `${e.name} — ${e.description}`)),
+    ...examples.map((e) => h('option', { value: e.name, title: e.description }, `${e.name} — ${e.description}`)),
   );
   const text = h('textarea', { testid: 'task', spellcheck: 'false', 'aria-label': 'task (JSON or YAML)' });
   const error = h('div', { class: 'error', role: 'alert', testid: 'task-error', hidden: true });
   const file = h('input', { type: 'file', accept: '.json,.yaml,.yml', testid: 'task-file', 'aria-label': 'open a task file' });
 
   const accept = (task: Task) => {
+    if (rule && !rule.kinds.includes(task.kind)) return reject(`task.kind = ${JSON.stringify(task.kind)}: ${rule.message}`);
     error.hidden = true;
     select.value = presetName(task);
-    onChange(task);
+    onChange(task as T);
   };
   const reject = (message: string) => {
     error.textContent = message;
@@ -70,7 +79,7 @@ export function taskEditor(initial: Task, onChange: (task: Task) => void): TaskE
     }, TYPING_DELAY_MS);
   });
   select.addEventListener('change', () => {
-    const e = EXAMPLES.find((x) => x.name === select.value);
+    const e = examples.find((x) => x.name === select.value);
     if (!e) return;
     set(e.task);
     accept(e.task);

@@ -172,6 +172,25 @@ describe('web lab in headless Chromium', () => {
     await page.close();
   });
 
+  it('EBM lens: moving β gives the numbers of `gibbslab chain`', async () => {
+    const page = await open('#/ebm');
+    await settled(page);
+    await moveSlider(page, 'beta', Math.log10(0.25));
+    const state = await settled(page);
+    expect(state.get('beta')).toBe('0.25');
+    const out = cliJson<Record<string, number & number[]>>(['chain', '--task', state.get('task')!, '--beta', state.get('beta')!, '--steps', state.get('steps')!]);
+    for (const key of ['detailedBalanceResidual', 'potentialResidual', 'lambda2', 'spectralGap', 'gapLowerBound']) {
+      expectSame(await shown(page, `value-${key}`), out[key], key);
+    }
+    expectSame(await shown(page, 'value-hittingTime'), out.hittingTimes[out.worst], 'hitting time from the worst response');
+    expectSame(await shown(page, 'value-klLast'), out.klToStationary.at(-1)!, 'KL to stationarity');
+    await page.waitForSelector('[data-testid=plot-gap] svg');
+    await page.waitForSelector('[data-testid=plot-spectrum] svg');
+    await page.screenshot({ path: join(shots, 'ebm.png'), fullPage: true });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it('Experiments: a live run gives the verdicts of `gibbslab run --quick`', async () => {
     const page = await open('#/experiments?id=crossing');
     await page.waitForSelector('[data-testid=experiment-crossing] [data-testid=verdicts]');
@@ -224,6 +243,7 @@ describe('web lab in headless Chromium', () => {
       ['#/flows?steps=abc', /steps = "abc": must be a number/],
       ['#/equilibrium?colour=red', /colour: unknown parameter/],
       ['#/experiments?id=crossing&config=%7B%22p%22%3A2%7D', /config\.p = 2/],
+      ['#/ebm?task=%7B%22kind%22%3A%22binary%22%2C%22p%22%3A0.1%7D', /task\.kind = "binary": the EBM lens needs a task of kind refine/],
       ['#/nowhere', /does not have/],
     ];
     const page = await open('#/equilibrium');
