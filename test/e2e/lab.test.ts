@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -137,6 +137,16 @@ describe('web lab in headless Chromium', () => {
     await download.saveAs(file);
     const fromFile = cliJson<Record<string, number[]>>(['equilibrium', file, '--tau', state.get('tau')!]);
     expectSame(await shown(page, 'value-success'), fromFile.success[0], 'success');
+
+    // The sweep file reproduces the plotted τ grid with `gibbslab sweep`, whose crossing analysis finds the page's τ_c.
+    const [sweepDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-sweep]')]);
+    const sweepFile = join(work, sweepDownload.suggestedFilename());
+    await sweepDownload.saveAs(sweepFile);
+    const sweep = cliJson<{ configs: number; failed: number; analysis: { crossings: { equilibriumTauC: number }[] } }>(['sweep', sweepFile, '--out', join(work, 'sweep'), '--workers', '1']);
+    expect(sweep.configs).toBe(Number(state.get('points') ?? 121));
+    expect(sweep.failed).toBe(0);
+    const tauC = (await shown(page, 'value-tauC'))!;
+    expect(Math.abs(sweep.analysis.crossings[0].equilibriumTauC - tauC)).toBeLessThanOrEqual(1e-9 * tauC);
     await page.close();
   });
 
@@ -191,12 +201,23 @@ describe('web lab in headless Chromium', () => {
     await page.close();
   });
 
-  it('Experiments: a live run gives the verdicts of `gibbslab run --quick`', async () => {
+  it('Experiments: a live run with an edited config gives the verdicts of `gibbslab run --config` with the downloaded file', async () => {
     const page = await open('#/experiments?id=crossing');
     await page.waitForSelector('[data-testid=experiment-crossing] [data-testid=verdicts]');
-    const holds = await page.$$eval('[data-testid=verdicts] tr[data-holds]', (rows) => rows.map((r) => r.getAttribute('data-holds') === 'true'));
-    const out = cliJson<{ experiments: { verdicts: { holds: boolean }[] }[] }>(['run', 'crossing', '--quick', '--out', join(work, 'cli-run')]);
-    expect(holds).toEqual(out.experiments[0].verdicts.map((v) => v.holds));
+    const config = JSON.parse(await page.inputValue('[data-testid=config]')) as { p: number };
+    await page.fill('[data-testid=config]', JSON.stringify({ ...config, p: 0.2 }));
+    await page.waitForFunction(() => location.hash.includes('%22p%22%3A0.2'));
+    await page.waitForSelector('[data-testid=experiment-crossing] [data-testid=verdicts]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-config]')]);
+    const file = join(work, download.suggestedFilename());
+    await download.saveAs(file);
+    const out = cliJson<{ experiments: { verdicts: { holds: boolean; measured: number | null }[] }[] }>(['run', 'crossing', '--config', file, '--out', join(work, 'cli-run')]);
+    const verdicts = out.experiments[0].verdicts;
+    const rows = await page.$$eval('[data-testid=verdicts] tr[data-holds]', (trs) =>
+      trs.map((tr) => ({ holds: tr.getAttribute('data-holds') === 'true', measured: tr.querySelector('td.measured')!.getAttribute('data-value') })),
+    );
+    expect(rows.map((r) => r.holds)).toEqual(verdicts.map((v) => v.holds));
+    rows.forEach((r, i) => expectSame(r.measured === 'null' ? null : Number(r.measured), verdicts[i].measured, `verdict ${i} measured`));
     await page.close();
   });
 
@@ -205,7 +226,7 @@ describe('web lab in headless Chromium', () => {
     await page.click('[data-testid=open-r1]');
     await page.waitForSelector('[data-testid=experiment-crossing] [data-testid=plot-crossing-binary] svg');
     const rows = await page.$$('[data-testid=verdicts] tr[data-holds]');
-    const stored = cliJson<{ experiments: { verdicts: unknown[] }[] }>(['run', 'crossing', '--quick', '--out', join(work, 'cli-run-2')]);
+    const stored = JSON.parse(readFileSync(join(runs, 'r1', 'results.json'), 'utf8')) as { experiments: { verdicts: unknown[] }[] };
     expect(rows.length).toBe(stored.experiments[0].verdicts.length);
     expect(await page.textContent('[data-testid=run-summary]')).toMatch(/verdicts hold/);
     await page.screenshot({ path: join(shots, 'runs.png'), fullPage: true });

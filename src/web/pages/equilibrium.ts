@@ -36,6 +36,17 @@ function commands(s: State): string {
   return [`gibbslab equilibrium --task ${task} --tau ${s.tau} --json`, `gibbslab critical --task ${task} --json`].join('\n');
 }
 
+/** A sweep file (`gibbslab sweep`) over the τ grid of the plots: the same curves, computed by the CLI on all cores. */
+function sweepFile(s: State): string {
+  const sweep = {
+    title: `Equilibrium of a ${s.task.kind} task over τ (from the web lab)`,
+    measure: 'equilibrium',
+    task: s.task,
+    grid: { tau: { from: s.tauMin, to: s.tauMax, count: s.points, log: true } },
+  };
+  return `${JSON.stringify(sweep, null, 2)}\n`;
+}
+
 /** The curves against τ, in the order shown. */
 const TAU_PLOTS = [
   { y: 'success', title: 'Equilibrium success vs τ', yTitle: 'success (P of the maximal reward)' },
@@ -233,8 +244,18 @@ export const equilibriumPage: Page = {
             { class: 'panel' },
             h('label', {}, 'The same with the CLI'),
             command,
-            h('div', { class: 'buttons' }, h('button', { testid: 'download-task', onclick: () => download(`${state.task.kind}-task.json`, `${JSON.stringify(state.task, null, 2)}\n`) }, 'Download task file')),
-            h('div', { class: 'hint' }, 'The file works with ', h('code', {}, 'gibbslab equilibrium FILE --tau T'), ', ', h('code', {}, 'critical'), ' and ', h('code', {}, 'flow'), '.'),
+            h(
+              'div',
+              { class: 'buttons' },
+              h('button', { testid: 'download-task', onclick: () => download(`${state.task.kind}-task.json`, `${JSON.stringify(state.task, null, 2)}\n`) }, 'Download task file'),
+              h('button', { testid: 'download-sweep', onclick: () => download('equilibrium-sweep.json', sweepFile(state)) }, 'Download sweep over τ'),
+            ),
+            h(
+              'div',
+              { class: 'hint' },
+              'The task file works with ', h('code', {}, 'gibbslab equilibrium FILE --tau T'), ', ', h('code', {}, 'critical'), ' and ', h('code', {}, 'flow'),
+              '; the sweep file with ', h('code', {}, 'gibbslab sweep FILE'), ' (the plotted τ grid, with the crossing analysis).',
+            ),
           ),
         ),
         h('div', {}, h('div', { class: 'panel' }, numbers, status, progress.el, computeError), h('div', { class: 'plots' }, plots.success.el, plots.entropy.el, plots.refKl.el, plots.chain.el)),

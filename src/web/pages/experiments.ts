@@ -47,9 +47,11 @@ export const experimentsPage: Page = {
       status.textContent = 'Cancelled: change the config (or press Run) to compute again.';
     });
 
+    /** The downloaded file holds `{<experiment id>: config}`, the form `gibbslab run --config` merges over the sizes. */
+    const configFile = () => `${exp.id}.config.json`;
     const save = () => {
       ctx.save(writeState({ id: exp.id, config }, FIELDS));
-      command.textContent = `gibbslab run ${exp.id} --json   # the registered sizes (--quick for the small one)`;
+      command.textContent = `gibbslab run ${exp.id} --config ${configFile()} --json`;
     };
     const showAbout = () => about.replaceChildren(...experimentIntro(exp));
 
@@ -131,7 +133,7 @@ export const experimentsPage: Page = {
               h('button', { testid: 'quick', onclick: () => setConfig(exp.sizes.quick) }, 'Quick size'),
               h('button', { testid: 'full', onclick: () => setConfig(exp.sizes.full) }, 'Full size'),
               h('button', { testid: 'run', onclick: run }, 'Run'),
-              h('button', { testid: 'download-config', onclick: () => download(`${exp.id}.config.json`, `${JSON.stringify({ experiment: exp.id, config }, null, 2)}\n`) }, 'Download config'),
+              h('button', { testid: 'download-config', onclick: () => download(configFile(), `${JSON.stringify({ [exp.id]: config }, null, 2)}\n`) }, 'Download config'),
             ),
           ),
           h('div', { class: 'panel' }, h('label', {}, 'With the CLI'), command),
