@@ -1,4 +1,5 @@
 import { chainCriticalLimit, chainCriticalTemperature, criticalTemperature } from '../equilibrium/critical.js';
+import { equilibrium } from '../equilibrium/equilibrium.js';
 import { curveCrossing, type CurveCrossing } from '../experiments/crossingAnalysis.js';
 import { taskSchema } from '../tasks/schema.js';
 import { compileTask } from '../tasks/worlds.js';
@@ -15,11 +16,14 @@ import type { SweepSpec } from './spec.js';
 
 /** The crossing of one success-vs-τ curve: the configs sharing every other axis value. */
 export interface GroupCrossing extends CurveCrossing {
-  /** The other axes' values, e.g. "task.K=16" (and the replicate when there are seeds). */
+  /** The other axes' values, e.g. "task.K=16". */
   group: string;
+  /** τ values on the curve; at each, success is the mean over the replicate seeds. */
   points: number;
   /** τ where the exact equilibrium success of the group's task crosses 1/2 (bisection); null without a task or a crossing. */
   equilibriumTauC: number | null;
+  /** The curve: τ values, mean success, and the exact equilibrium success there (null without a task). */
+  curve: { tau: number[]; success: number[]; equilibrium: number[] | null };
 }
 
 /** One chain length of a finite-size series: the crossing read off the sweep vs the closed form (F37). */
@@ -51,10 +55,8 @@ export function alongAxis(dimensions: readonly Dimension[], path: string): strin
   return dimensions.find((d) => d.axes.some((a) => a.path === path))?.axes.map((a) => a.path) ?? [];
 }
 
-function label(point: GridPoint, skip: readonly string[], replicates: boolean): string {
-  const parts = point.assignment.filter((a) => !skip.includes(a.path)).map((a) => `${a.path}=${showAxisValue(a.value)}`);
-  if (replicates) parts.push(`seed #${point.replicate}`);
-  return parts.join(', ') || 'all';
+function label(point: GridPoint, skip: readonly string[]): string {
+  return point.assignment.filter((a) => !skip.includes(a.path)).map((a) => `${a.path}=${showAxisValue(a.value)}`).join(', ') || 'all';
 }
 
 /** An axis value as a short label (numbers as typed, anything else as compact JSON). */
@@ -74,13 +76,15 @@ function successRows(spec: SweepSpec, rows: SweepRow[]) {
   });
 }
 
-function equilibriumTauC(task: unknown): number | null {
+/** The exact equilibrium of a config's task, for comparison: its τ_c and its success along the curve. */
+function equilibriumOf(task: unknown, taus: number[]): Pick<GroupCrossing, 'equilibriumTauC'> & { success: number[] | null } {
   const parsed = taskSchema.safeParse(task);
-  if (!parsed.success) return null;
+  if (!parsed.success) return { equilibriumTauC: null, success: null };
   try {
-    return criticalTemperature(compileTask(parsed.data));
+    const world = compileTask(parsed.data);
+    return { equilibriumTauC: criticalTemperature(world), success: taus.map((t) => equilibrium(world, t).success) };
   } catch {
-    return null;
+    return { equilibriumTauC: null, success: null };
   }
 }
 
@@ -89,21 +93,20 @@ export function analyzeSweep(spec: SweepSpec, rows: SweepRow[]): SweepAnalysis {
   if (!axes.includes(TAU_AXIS)) return {};
   const usable = successRows(spec, rows);
   if (usable.length === 0) return {};
-  const withSeeds = spec.seeds !== null;
   const alongTau = alongAxis(spec.dimensions, TAU_AXIS);
   const groups = new Map<string, typeof usable>();
   for (const u of usable) {
-    const key = label(u.point, alongTau, withSeeds);
+    const key = label(u.point, alongTau);
     groups.set(key, [...(groups.get(key) ?? []), u]);
   }
   const crossings: GroupCrossing[] = [...groups].map(([group, members]) => {
-    const sorted = [...members].sort((a, b) => a.tau - b.tau);
-    return {
-      group,
-      points: sorted.length,
-      ...curveCrossing(sorted.map((m) => m.tau), sorted.map((m) => m.success)),
-      equilibriumTauC: equilibriumTauC((sorted[0].row.config as { task?: unknown }).task),
-    };
+    // Replicates of a sampled optimizer scatter; their mean success is the curve (sums run in index order).
+    const byTau = new Map<number, number[]>();
+    for (const m of members) byTau.set(m.tau, [...(byTau.get(m.tau) ?? []), m.success]);
+    const taus = [...byTau.keys()].sort((a, b) => a - b);
+    const success = taus.map((t) => byTau.get(t)!.reduce((x, y) => x + y, 0) / byTau.get(t)!.length);
+    const eq = equilibriumOf((members[0].row.config as { task?: unknown }).task, taus);
+    return { group, points: taus.length, ...curveCrossing(taus, success), equilibriumTauC: eq.equilibriumTauC, curve: { tau: taus, success, equilibrium: eq.success } };
   });
   const analysis: SweepAnalysis = { crossings };
   if (axes.includes(K_AXIS)) {
@@ -113,7 +116,7 @@ export function analyzeSweep(spec: SweepSpec, rows: SweepRow[]): SweepAnalysis {
       const { K, q, delta } = task as { K: number; q: number; delta: number };
       const c = crossings[g];
       return [{
-        series: label(members[0].point, [...alongTau, ...alongAxis(spec.dimensions, K_AXIS)], withSeeds),
+        series: label(members[0].point, [...alongTau, ...alongAxis(spec.dimensions, K_AXIS)]),
         K,
         q,
         delta,

@@ -1,7 +1,7 @@
 import type { ReportSection, ResultTable, Verdict } from '../experiments/types.js';
 import { collapseVariable } from '../experiments/crossingAnalysis.js';
 import { lineChart, type PlotSpec, type Row } from '../report/specs.js';
-import { alongAxis, showAxisValue, TAU_AXIS } from './analysis.js';
+import { alongAxis, showAxisValue, TAU_AXIS, type GroupCrossing } from './analysis.js';
 import { gridPoint, type Axis } from './grid.js';
 import { isPlainObject } from './paths.js';
 import type { SweepRow, SweepSummary } from './results.js';
@@ -164,6 +164,20 @@ function crossingSection(summary: SweepSummary, point: (r: SweepRow) => ReturnTy
     'For the equilibrium measurement the crossing read off the grid should equal τ_c (exactly for binary and chain tasks, where logit P* is affine in 1/τ); for a flow stopped after finitely many steps the gap is where training ends up instead of where theory says.',
   ];
   const plots: PlotSpec[] = [];
+  if (crossings.length <= MAX_SERIES / 2) {
+    const name = (c: GroupCrossing, what: string) => (crossings.length === 1 ? what : `${c.group}: ${what}`);
+    plots.push(
+      lineChart({
+        id: 'sweep-crossing', title: 'Success along τ: the sweep (mean over seeds) and the exact equilibrium', x: 'tau', y: 'success', series: 'curve', logX: true, xTitle: 'τ', yTitle: 'success',
+        rows: crossings.flatMap((c) => [
+          ...c.curve.tau.map((tau, i) => ({ tau, success: c.curve.success[i], curve: name(c, 'sweep') })),
+          ...(c.curve.equilibrium ?? []).map((success, i) => ({ tau: c.curve.tau[i], success, curve: name(c, 'equilibrium') })),
+        ]),
+        yRules: [{ value: 0.5, label: '1/2' }],
+        xRules: crossings.length === 1 && crossings[0].equilibriumTauC !== null ? [{ value: crossings[0].equilibriumTauC, label: 'τ_c' }] : undefined,
+      }),
+    );
+  }
   if (finiteSize?.length) {
     paragraphs.push('Finite-size scaling over the chain length K (F37): τ_c(K) → δ/|log q|, the width in 1/τ is 2·ln 3/(Kδ) at equilibrium, and success collapses onto σ(x) in x = K(δ/τ − |log q|).');
     tables.push({

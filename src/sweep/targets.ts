@@ -6,6 +6,9 @@ import { mirrorDescentFlow } from '../flows/mirrorDescent.js';
 import { replicatorFlow } from '../flows/replicator.js';
 import type { FlowTrace } from '../flows/trace.js';
 import { UsageError } from '../io/errors.js';
+import { optimize, resolveSettings } from '../optimizers/optimize.js';
+import { OPTIMIZERS } from '../optimizers/registry.js';
+import { OPTIMIZER_NAMES, settingsIssue, type OptimizerSettings } from '../optimizers/settings.js';
 import { taskSchema } from '../tasks/schema.js';
 import { compileTask } from '../tasks/worlds.js';
 
@@ -15,7 +18,7 @@ import { compileTask } from '../tasks/worlds.js';
  * the main thread uses a target to validate configs, a pool worker to run them.
  */
 
-export const MEASURES = ['equilibrium', 'flow'] as const;
+export const MEASURES = ['equilibrium', 'flow', 'optimize'] as const;
 export type MeasureName = (typeof MEASURES)[number];
 
 /** A target as the sweep file names it (plain data: it crosses to worker threads). */
@@ -52,8 +55,30 @@ const flowSchema = z
     }
   });
 
-/** The last entry of every series of a trace: where the flow stands after its steps. */
-function lastEntries(trace: FlowTrace) {
+const optimizeSchema = z
+  .object({
+    task: taskSchema,
+    optimizer: z.enum(OPTIMIZER_NAMES),
+    tau: z.number().finite().nonnegative().describe("the temperature: the optimizer's reference-KL coefficient β; π*_τ is its target"),
+    steps: z.number().int().min(1).max(1_000_000),
+    seed: z.number().int().describe('step k samples from Rng.fromSeed(seed).split("step", k)'),
+    settings: z.record(z.string(), z.unknown()).describe('other settings the optimizer reads, by their camelCase names (`gibbslab optimize --help`)'),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    const spec = OPTIMIZERS[c.optimizer];
+    const stray = Object.keys(c.settings).find((k) => k === 'beta' || !(spec.knobs as readonly string[]).includes(k));
+    if (stray !== undefined) {
+      const message = stray === 'beta' ? 'set tau instead (β is the temperature τ)' : `not a setting of ${c.optimizer} (it reads ${spec.knobs.filter((k) => k !== 'beta').join(', ')})`;
+      ctx.addIssue({ code: 'custom', path: ['settings', stray], message });
+      return;
+    }
+    const issue = settingsIssue(resolveSettings(c.optimizer, { ...(c.settings as Partial<OptimizerSettings>), beta: c.tau }));
+    if (issue) ctx.addIssue({ code: 'custom', path: issue.key === 'beta' ? ['tau'] : ['settings', issue.key], message: issue.message });
+  });
+
+/** The last entry of every series of a trace: where the flow or the optimizer stands after its steps. */
+function lastEntries(trace: Pick<FlowTrace, 'step' | 'klToGibbs' | 'freeEnergyGap' | 'success' | 'expectedReward' | 'entropy' | 'refKl'>) {
   const k = trace.step.length - 1;
   return {
     klToGibbs: trace.klToGibbs[k],
@@ -87,6 +112,16 @@ const MEASURE_TARGETS: Record<MeasureName, Target> = {
           ? replicatorFlow(world, { tau: c.tau, dt: c.dt, steps: c.steps, from: c.from, method: 'closed' })
           : mirrorDescentFlow(world, { tau: c.tau, eta: c.eta!, steps: c.steps, from: c.from });
       return lastEntries(trace);
+    },
+  },
+  optimize: {
+    label: 'the optimize measurement',
+    configSchema: optimizeSchema,
+    defaults: { optimizer: 'grpo', tau: 1, steps: 200, seed: 0, settings: {} },
+    async run(config, ctx) {
+      const c = config as z.infer<typeof optimizeSchema>;
+      const settings = resolveSettings(c.optimizer, { ...(c.settings as Partial<OptimizerSettings>), beta: c.tau });
+      return lastEntries(optimize(compileTask(c.task), settings, { steps: c.steps, seed: c.seed, signal: ctx.signal }));
     },
   },
 };

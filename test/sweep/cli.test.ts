@@ -45,9 +45,10 @@ const SLOW = sweepFile(
   'slow.yaml',
   'experiment: finite-size\nbase: {Ks: [8, 16, 32, 64], tauPoints: 31, flow: {etaTau: 0.1, steps: 5}}\ngrid:\n  q: {from: 0.8, to: 0.95, count: 24}\n',
 );
+// A sampled optimizer with replicate seeds: the case where execution order could leak into the numbers.
 const FAST = sweepFile(
   'fast.yaml',
-  'measure: equilibrium\ntask: {kind: chain, K: 8, q: 0.9, vocab: 4, delta: 0.1}\ngrid:\n  task.K: [16, 32]\n  tau: {from: 0.4, to: 5, count: 15, log: true}\n',
+  'measure: optimize\ntask: {kind: binary, p: 0.1}\nbase: {optimizer: grpo, steps: 40}\ngrid:\n  task.delta: [1, 2]\n  tau: {from: 0.2, to: 2, count: 5, log: true}\nseeds: 3\n',
 );
 
 describe('sweep', () => {
@@ -59,6 +60,7 @@ describe('sweep', () => {
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { configs: number; computed: number; resumed: number; workers: number; analysis: { crossings: unknown[] } };
     expect(j).toMatchObject({ configs: 30, computed: 30, resumed: 0, workers: 2 });
+    expect(new Set(lines(b).map((l) => (JSON.parse(l) as { seed: number }).seed)).size).toBe(30);
     expect(j.analysis.crossings).toHaveLength(2);
     expect(readFileSync(join(b, 'summary.json'), 'utf8')).toBe(readFileSync(join(a, 'summary.json'), 'utf8'));
     const parsed = lines(b).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -107,7 +109,7 @@ describe('sweep', () => {
     const again = cli(['sweep', FAST, '--out', out]);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(/already holds a sweep; pass --resume/);
-    const other = sweepFile('other.yaml', readFileSync(FAST, 'utf8').replace('count: 15', 'count: 16'));
+    const other = sweepFile('other.yaml', readFileSync(FAST, 'utf8').replace('count: 5', 'count: 6'));
     const r = cli(['sweep', other, '--out', out, '--resume']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -42,6 +42,14 @@ describe('sweep files are validated against the target’s config schema, errors
     expect(usageError({ measure: 'equilibrium', experiment: 'crossing', grid: { p: [0.1] } })).toMatch(/^experiment = "crossing": give exactly one of experiment/);
   });
 
+  it('optimizer settings are checked as `gibbslab optimize` checks its flags', () => {
+    const optimize = { measure: 'optimize', task: { kind: 'binary', p: 0.1 }, grid: { tau: [0.5] } };
+    expect(usageError({ ...optimize, base: { settings: { beta: 1 } } })).toMatch(/^base\.settings\.beta = 1: set tau instead/);
+    expect(usageError({ ...optimize, base: { optimizer: 'npg', settings: { clipRatioLow: 0.1 } } })).toMatch(/^base\.settings\.clipRatioLow = 0\.1: not a setting of npg/);
+    expect(usageError({ ...optimize, grid: { tau: [0.5], 'settings.lr': [0.1, -1] } })).toMatch(/^grid\.settings\.lr = -1: must be > 0/);
+    expect(usageError({ ...optimize, grid: { optimizer: ['grpo', 'sgd'] } })).toMatch(/^grid\.optimizer = "sgd": /);
+  });
+
   it('an empty grid, an empty axis, and seeds on a deterministic target are refused', () => {
     expect(usageError({ experiment: 'crossing' })).toMatch(/^grid: empty/);
     expect(usageError({ experiment: 'crossing', grid: {} })).toMatch(/^grid: empty/);
