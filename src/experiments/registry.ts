@@ -1,13 +1,14 @@
 import { crossing } from './crossing.js';
 import { finiteSize } from './finiteSize.js';
 import { grpoShrinkage } from './grpoShrinkage.js';
+import { klEstimators } from './klEstimators.js';
 import { ladder } from './ladder.js';
 import { mirrorDescent } from './mirrorDescent.js';
 import { replicator } from './replicator.js';
 import type { Experiment, ExperimentResult, RunContext } from './types.js';
 
 /** Every experiment, in report order. The default suite is all of them. */
-export const EXPERIMENTS: Experiment<any>[] = [crossing, finiteSize, mirrorDescent, replicator, ladder, grpoShrinkage];
+export const EXPERIMENTS: Experiment<any>[] = [crossing, finiteSize, mirrorDescent, replicator, ladder, grpoShrinkage, klEstimators];
 
 export function findExperiment(id: string): Experiment<unknown> | undefined {
   return EXPERIMENTS.find((e) => e.id === id);
