@@ -130,11 +130,19 @@ export function stationaryDistribution(chain: { states: number; logT: Float64Arr
     flux = fluxImbalance(n, P, candidate.pi);
   }
   const { pi, logPi } = candidate!;
+  // (νP)(g) − ν(g) by a compensated (Neumaier) sum: a plain sum of n terms would add ~√n·ε·ν(g)
+  // of its own rounding and hide how stationary ν really is.
   let stat = 0;
   for (let g = 0; g < n; g++) {
-    let s = 0;
-    for (let f = 0; f < n; f++) s += pi[f] * P[f * n + g];
-    stat = Math.max(stat, Math.abs(s - pi[g]));
+    let s = -pi[g];
+    let c = 0;
+    for (let f = 0; f < n; f++) {
+      const x = pi[f] * P[f * n + g];
+      const t = s + x;
+      c += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
+      s = t;
+    }
+    stat = Math.max(stat, Math.abs(s + c));
   }
   return { pi, logPi, reversible, detailedBalanceResidual: flux!.absolute, relativeResidual: flux!.relative, stationarityResidual: stat };
 }

@@ -40,6 +40,11 @@ export function mixingTrace(n: number, P: Float64Array, pi: Float64Array, logPi:
       const row = f * n;
       for (let g = 0; g < n; g++) next[g] += w * P[row + g];
     }
+    // T preserves mass exactly; in floating point the total drifts by ~ε per step, and that drift
+    // (a multiple of ν that never decays) would put a floor of ~(tε)² under χ².
+    let total = 0;
+    for (let g = 0; g < n; g++) total += next[g];
+    for (let g = 0; g < n; g++) next[g] /= total;
     [p, next] = [next, p];
   }
 }
