@@ -29,6 +29,8 @@ export type Job =
    * and practical optimizers from the same start: `gibbslab optimize --optimizer NAME [settings] --seed S`.
    */
   | { kind: 'flows'; task: Task; tau: number; eta: number; steps: number; from: FlowStart; optimizers: OptimizerRun[]; seed: number }
+  /** Practical optimizers alone (β may be 0): `gibbslab optimize` for each. */
+  | { kind: 'optimize'; task: Task; steps: number; optimizers: OptimizerRun[]; seed: number }
   /** The tuned refinement chain at one β: `gibbslab chain --beta β --steps N`, and its full spectrum when small. */
   | { kind: 'chain-at'; task: RefineTask; beta: number; steps: number }
   /** The spectral gap and its lower bound over a log-spaced β grid. */
@@ -76,6 +78,7 @@ export interface JobResults {
   'equilibrium-at': EquilibriumTable;
   'equilibrium-scan': ScanResult;
   flows: FlowsResult;
+  optimize: OptimizeResult[];
   'chain-at': ChainAtResult;
   'chain-scan': ChainScanResult;
   experiment: ExperimentResult;
@@ -124,6 +127,24 @@ function scan(job: Extract<Job, { kind: 'equilibrium-scan' }>, ctx: RunContext):
   const { q, delta } = job.task;
   const K = Array.from({ length: Math.min(MAX_PLOTTED_K, Math.max(64, 2 * job.task.K)) }, (_, i) => i + 1);
   return { table, tauC, chain: { K, tauCByK: K.map((k) => chainCriticalTemperature(k, q, delta)), limit: chainCriticalLimit(job.task) } };
+}
+
+/** Each optimizer in turn from the same start and seed; progress counts steps over all of them. */
+function runOptimizers(world: World, j: { steps: number; optimizers: OptimizerRun[]; seed: number }, ctx: RunContext): OptimizeResult[] {
+  const total = j.steps * j.optimizers.length;
+  return j.optimizers.map((run, i) => {
+    try {
+      return optimize(world, resolveSettings(run.optimizer, run.overrides), {
+        steps: j.steps,
+        seed: j.seed,
+        onProgress: (done) => ctx.onProgress?.(i * j.steps + done, total),
+      });
+    } catch (e) {
+      // As `gibbslab optimize`: a setting the task cannot take is bad input, named.
+      if (e instanceof RangeError) throw new UsageError(`${run.optimizer}: ${e.message}`);
+      throw e;
+    }
+  });
 }
 
 /** Largest chain whose full spectrum the EBM page shows: the dense solve is O(n³) (~1 s at n = 500). */
@@ -180,22 +201,10 @@ export async function runJob<J extends Job>(job: J, ctx: RunContext = {}): Promi
       // The CLI's defaults: `flow` iterates mirror descent; `flow --continuous` uses the closed form.
       const mirror = mirrorDescentFlow(world, { tau: j.tau, eta: j.eta, steps: j.steps, from: j.from, method: 'iterate' });
       const replicator = replicatorFlow(world, { tau: j.tau, dt: j.eta, steps: j.steps, from: j.from, method: 'closed' });
-      const total = j.steps * j.optimizers.length;
-      const optimizers = j.optimizers.map((run, i) => {
-        try {
-          return optimize(world, resolveSettings(run.optimizer, run.overrides), {
-            steps: j.steps,
-            seed: j.seed,
-            onProgress: (done) => ctx.onProgress?.(i * j.steps + done, total),
-          });
-        } catch (e) {
-          // As `gibbslab optimize`: a setting the task cannot take is bad input, named.
-          if (e instanceof RangeError) throw new UsageError(`${run.optimizer}: ${e.message}`);
-          throw e;
-        }
-      });
-      return { mirror, replicator, optimizers } as JobResult<J>;
+      return { mirror, replicator, optimizers: runOptimizers(world, j, ctx) } as JobResult<J>;
     }
+    case 'optimize':
+      return runOptimizers(worldOf(j.task), j, ctx) as JobResult<J>;
     case 'chain-at':
       return chainAt(j) as JobResult<J>;
     case 'chain-scan':

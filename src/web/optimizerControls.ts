@@ -9,8 +9,8 @@ import { h, shellQuote, slider } from './ui.js';
 
 /**
  * The practical optimizers as the Flows and Entropy pages offer them: which ones run, and the
- * settings every optimizer reads (COMMON_KNOBS) that the pages expose. β is the page's τ, so an
- * optimizer's "KL to Gibbs" is measured against the same π*_τ as the ideal flow.
+ * settings every optimizer reads (COMMON_KNOBS) that the pages expose. β comes from the page (the
+ * Flows page's τ, so that an optimizer's "KL to Gibbs" is against the same π*_τ as the ideal flow).
  */
 export const OPTIMIZER_FIELDS: Fields = { optimizers: 'list', lr: 'number', groupSize: 'number', klEstimator: 'string', klIn: 'string', seed: 'number' };
 
@@ -24,20 +24,22 @@ export const optimizerStateShape = {
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
 };
 
-export interface OptimizerState {
+/** What the controls below set (the fields of optimizerStateShape). */
+export interface OptimizerChoices {
   optimizers: OptimizerName[];
   lr: number;
   groupSize: number;
   klEstimator?: OptimizerSettings['klEstimator'];
   klIn?: OptimizerSettings['klIn'];
   seed: number;
-  tau: number;
-  from: OptimizerSettings['from'];
 }
 
-/** Each chosen optimizer with the page's settings, restricted to the ones it reads (as the CLI refuses the others). */
-export function optimizerRuns(s: OptimizerState): OptimizerRun[] {
-  const shared: Partial<OptimizerSettings> = { beta: s.tau, lr: s.lr, groupSize: s.groupSize, from: s.from, klEstimator: s.klEstimator, klIn: s.klIn };
+/**
+ * Each chosen optimizer with the page's settings (`page`: those the page sets elsewhere, such as β
+ * and the start), restricted to the ones it reads, as the CLI refuses the others.
+ */
+export function optimizerRuns(s: OptimizerChoices, page: Partial<OptimizerSettings>): OptimizerRun[] {
+  const shared: Partial<OptimizerSettings> = { lr: s.lr, groupSize: s.groupSize, klEstimator: s.klEstimator, klIn: s.klIn, ...page };
   return s.optimizers.map((optimizer) => {
     const overrides: Partial<OptimizerSettings> = {};
     for (const [key, value] of Object.entries(shared) as [SettingKey, unknown][]) {
@@ -54,7 +56,7 @@ export function optimizeCommand(task: Task, run: OptimizerRun, steps: number, se
 }
 
 /** The optimizer picker and shared settings; `onChange` after every edit (state is updated in place). */
-export function optimizerControls(state: OptimizerState, onChange: () => void): HTMLElement {
+export function optimizerControls(state: OptimizerChoices, onChange: () => void, title = 'Practical optimizers (β = τ, sampled batches)'): HTMLElement {
   const boxes = OPTIMIZER_NAMES.map((name) => {
     const box = h('input', { type: 'checkbox', value: name, testid: `optimizer-${name}`, checked: state.optimizers.includes(name) });
     box.addEventListener('change', () => {
@@ -83,7 +85,7 @@ export function optimizerControls(state: OptimizerState, onChange: () => void): 
   return h(
     'div',
     {},
-    h('label', {}, 'Practical optimizers (β = τ, sampled batches)'),
+    h('label', {}, title),
     h('div', {}, ...boxes),
     slider({ label: 'learning rate (η for npg)', testid: 'lr', min: 1e-3, max: 10, value: state.lr, log: true, onInput: (v) => ((state.lr = v), onChange()) }).el,
     slider({ label: 'G (completions per prompt)', testid: 'groupSize', min: 2, max: 64, value: state.groupSize, integer: true, onInput: (v) => {

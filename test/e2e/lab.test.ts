@@ -182,6 +182,29 @@ describe('web lab in headless Chromium', () => {
     await page.close();
   });
 
+  it('Entropy control: β and clip-higher give the entropy numbers of `gibbslab optimize`', async () => {
+    const page = await open('#/entropy?steps=150');
+    await settled(page);
+    await moveSlider(page, 'beta', 0.05); // a linear track
+    await page.check('[data-testid=clipHigh-on]');
+    const state = await settled(page);
+    expect(state.get('beta')).toBe('0.05');
+    expect(state.get('clipHigh')).toBe('0.28');
+    for (const name of state.get('optimizers')!.split(',')) {
+      const out = cliJson<Record<string, number[]>>([
+        'optimize', '--task', state.get('task')!, '--optimizer', name, '--beta', state.get('beta')!, '--lr', state.get('lr')!, '--group-size', state.get('groupSize')!,
+        '--from', state.get('from')!, '--clip-ratio-high', state.get('clipHigh')!, '--steps', state.get('steps')!, '--seed', state.get('seed')!,
+      ]);
+      for (const key of ['entropy', 'success', 'entropyChange', 'entropyChangePredicted']) {
+        expectSame(await shown(page, `value-${name}-${key}`), out[key].at(-1)!, `${name} ${key}`);
+      }
+    }
+    await page.waitForSelector('[data-testid=plot-identity] svg');
+    await page.screenshot({ path: join(shots, 'entropy.png'), fullPage: true });
+    expect(pageErrors(page)).toEqual([]);
+    await page.close();
+  });
+
   it('EBM lens: moving β gives the numbers of `gibbslab chain`', async () => {
     const page = await open('#/ebm');
     await settled(page);

@@ -94,7 +94,7 @@ function commands(s: State): string {
   return [
     `gibbslab flow --task ${task} --eta ${s.eta} ${common}`,
     `gibbslab flow --task ${task} --continuous --dt ${s.eta} ${common}`,
-    ...optimizerRuns(s).map((run) => optimizeCommand(s.task, run, s.steps, s.seed)),
+    ...optimizerRuns(s, { beta: s.tau, from: s.from }).map((run) => optimizeCommand(s.task, run, s.steps, s.seed)),
   ].join('\n');
 }
 
@@ -166,7 +166,7 @@ export const flowsPage: Page = {
       progress.start(`${state.steps} steps`);
       worker
         .run(
-          { kind: 'flows', task: state.task, tau: state.tau, eta: state.eta, steps: state.steps, from: state.from, optimizers: optimizerRuns(state), seed: state.seed },
+          { kind: 'flows', task: state.task, tau: state.tau, eta: state.eta, steps: state.steps, from: state.from, optimizers: optimizerRuns(state, { beta: state.tau, from: state.from }), seed: state.seed },
           (done, total) => progress.update(done, total),
         )
         .then(
