@@ -8,13 +8,15 @@ import { klEstimators } from './klEstimators.js';
 import { hittingTimesExperiment } from './hittingTimes.js';
 import { ladder } from './ladder.js';
 import { mirrorDescent } from './mirrorDescent.js';
+import { noKl } from './noKl.js';
+import { npgRates } from './npgRates.js';
 import { mixing } from './mixing.js';
 import { replicator } from './replicator.js';
 import { rlvrBernoulli } from './rlvrBernoulli.js';
 import type { Experiment, ExperimentResult, RunContext } from './types.js';
 
 /** Every experiment, in report order. The default suite is all of them. */
-export const EXPERIMENTS: Experiment<any>[] = [crossing, finiteSize, mirrorDescent, replicator, ladder, grpoShrinkage, klEstimators, detailedBalance, mixing, hittingTimesExperiment, rlvrBernoulli, binaryVariance, entropyAccuracy];
+export const EXPERIMENTS: Experiment<any>[] = [crossing, finiteSize, mirrorDescent, replicator, ladder, grpoShrinkage, klEstimators, noKl, npgRates, detailedBalance, mixing, hittingTimesExperiment, rlvrBernoulli, binaryVariance, entropyAccuracy];
 
 export function findExperiment(id: string): Experiment<unknown> | undefined {
   return EXPERIMENTS.find((e) => e.id === id);
