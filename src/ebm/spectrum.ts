@@ -39,8 +39,6 @@ export interface ExtremeEigenvalues {
   lambda2: number;
   /** Smallest eigenvalue of S (on the complement of `top`, which holds all but the top one). */
   lambdaMin: number;
-  /** Lanczos steps taken (n − 1 means the Krylov space was the whole complement: exact). */
-  steps: number;
 }
 
 /** Residual norm below which a Ritz value is accepted: it is then within this distance of an eigenvalue of S. */
@@ -76,10 +74,10 @@ export function extremeEigenvalues(n: number, S: Float64Array, top: Float64Array
   const rng = Rng.fromSeed(0).split('lanczos', n);
   let v = Float64Array.from({ length: n }, () => rng.normal());
   orthogonalize(v);
-  let nv = norm(v);
+  const nv = norm(v);
   for (let i = 0; i < n; i++) v[i] /= nv;
   let nextCheck = Math.min(m, 16);
-  let result: ExtremeEigenvalues = { lambda2: NaN, lambdaMin: NaN, steps: 0 };
+  let result: ExtremeEigenvalues = { lambda2: NaN, lambdaMin: NaN };
   const w = new Float64Array(n);
   for (let k = 0; k < m; k++) {
     basis.push(v);
@@ -99,7 +97,7 @@ export function extremeEigenvalues(n: number, S: Float64Array, top: Float64Array
       const ritz = ritzExtremes(alpha, beta);
       // Residual of a Ritz pair: |β_k · (last component of its eigenvector)|.
       const done = exhausted || (b * ritz.lastTop <= RITZ_TOLERANCE && b * ritz.lastBottom <= RITZ_TOLERANCE);
-      result = { lambda2: ritz.top, lambdaMin: ritz.bottom, steps: k + 1 };
+      result = { lambda2: ritz.top, lambdaMin: ritz.bottom };
       if (done) return result;
       nextCheck = Math.min(m, Math.ceil(nextCheck * 1.3));
     }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import { fluxImbalance, potential, potentialMismatch, proposalChain, stationaryDistribution, tunedChain } from '../ebm/chain.js';
+import { potential, potentialMismatch, proposalChain, stationaryDistribution, tunedChain } from '../ebm/chain.js';
 import { denseSpectrum, symmetrize } from '../ebm/spectrum.js';
 import { lineChart, type Row } from '../report/specs.js';
 import { generatedRefine, TAN_HONG } from './refineInstances.js';
@@ -102,7 +102,7 @@ export const detailedBalance: Experiment<Config> = {
       const world = generatedRefine({ states: c.states, seed: c.seeds[0], qualityScale: c.qualityScale, reversible: a === 0, ...(a > 0 ? { asymmetry: a } : {}) });
       const chain = tunedChain(world, beta);
       const st = stationaryDistribution(chain);
-      const rel = fluxImbalance(c.states, chain.T, st.pi).relative;
+      const rel = st.relativeResidual;
       const mismatch = potentialMismatch(chain, potential(world, chain, stationaryDistribution(proposalChain(world)).logPi));
       relFlux.push(rel);
       mismatches.push(mismatch);
