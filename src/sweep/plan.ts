@@ -19,7 +19,6 @@ export interface SweepPlan {
   configs: unknown[];
   /** The value of each config's seed field (null when the target has none). */
   seeds: (number | null)[];
-  points: GridPoint[];
 }
 
 function unknownAxis(axis: Axis, target: Target, base: unknown): UsageError {
@@ -86,14 +85,12 @@ export function planSweep(spec: SweepSpec): SweepPlan {
 
   const configs: unknown[] = [];
   const seeds: (number | null)[] = [];
-  const points: GridPoint[] = [];
   for (let index = 0; index < size; index++) {
     const point = gridPoint(spec.dimensions, replicates, index);
     const config = build(point, spec.seeds !== null ? { field: seedField!, value: deriveSeed(spec.seed, point) } : null);
     const seed = seedField ? getPath(config, seedField) : null;
     configs.push(config);
     seeds.push(typeof seed === 'number' ? seed : null);
-    points.push(point);
   }
-  return { spec, target, configs, seeds, points };
+  return { spec, target, configs, seeds };
 }

@@ -76,12 +76,13 @@ describe('seeds', () => {
     const small = plan({ tau: [0.5, 1], actions: [4] });
     const large = plan({ actions: [3, 4], tau: [0.25, 0.5, 1] });
     const key = (c: unknown) => JSON.stringify([(c as { tau: number }).tau, (c as { actions: number }).actions]);
-    const seedsOf = (p: ReturnType<typeof plan>) => new Map(p.configs.map((c, i) => [`${key(c)}#${p.points[i].replicate}`, p.seeds[i]]));
+    const seedsOf = (p: ReturnType<typeof plan>) => new Map(p.configs.map((c, i) => [`${key(c)}#${gridPoint(p.spec.dimensions, 3, i).replicate}`, p.seeds[i]]));
     const a = seedsOf(small);
     const b = seedsOf(large);
     for (const [k, s] of a) expect(b.get(k)).toBe(s);
-    expect(deriveSeed(5, small.points[0])).toBe(small.seeds[0]);
-    expect(deriveSeed(6, small.points[0])).not.toBe(small.seeds[0]);
+    const first = gridPoint(small.spec.dimensions, 3, 0);
+    expect(deriveSeed(5, first)).toBe(small.seeds[0]);
+    expect(deriveSeed(6, first)).not.toBe(small.seeds[0]);
   });
 
   it('without seeds, configs keep their own seed field', () => {
