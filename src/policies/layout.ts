@@ -37,8 +37,8 @@ export interface PolicyLayout {
   readonly maxReward: number;
 }
 
-/** Entries above which a per-step tabular policy of a sequence world is refused (memory). */
-export const MAX_POLICY_ENTRIES = 20_000_000;
+/** Entries above which a per-step tabular policy of a sequence world is refused: an optimizer holds ~20 arrays of this length. */
+export const MAX_POLICY_ENTRIES = 4_000_000;
 
 function sequenceLayout(world: SequenceWorld): PolicyLayout {
   const S = world.states;
