@@ -50,7 +50,7 @@ async function showList(box: HTMLElement): Promise<void> {
           h('td', { class: 'text' }, r.gibbslab ?? '—'),
           h('td', { class: 'text' }, r.quick === null ? '—' : r.quick ? 'quick' : 'full'),
           h('td', {}, r.error ? h('span', { class: 'fails' }, r.error) : r.experiments),
-          h('td', { class: r.held === r.verdicts ? 'holds' : 'fails' }, `${r.held}/${r.verdicts}`),
+          r.verdicts === 0 ? h('td', {}, '—') : h('td', { class: r.held === r.verdicts ? 'holds' : 'fails' }, `${r.held}/${r.verdicts}`),
           h(
             'td',
             { class: 'text' },
@@ -73,9 +73,10 @@ async function showRun(box: HTMLElement, id: string): Promise<void> {
     h(
       'p',
       { testid: 'run-summary' },
-      `Run ${id}: gibbslab ${results.gibbslab}, ${results.quick ? 'quick' : 'full'} sizes, created ${results.createdAt}; `,
-      h('strong', {}, `${verdicts.filter((v) => v.holds).length}/${verdicts.length} verdicts hold`),
-      ` across ${results.experiments.length} experiments.`,
+      `Run ${id}: gibbslab ${results.gibbslab}, ${results.quick ? 'quick' : 'full'} sizes, created ${results.createdAt}`,
+      ...(results.experiments.length > 0
+        ? ['; ', h('strong', {}, `${verdicts.filter((v) => v.holds).length}/${verdicts.length} verdicts hold`), ` across ${results.experiments.length} experiments.`]
+        : [`; ${results.sections?.length ?? 0} report sections.`]),
     ),
     ...results.experiments.map((e) => experimentView(e)),
     ...(results.sections ?? []).map(sectionView),
