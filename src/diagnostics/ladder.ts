@@ -40,10 +40,13 @@ export interface LadderTrace {
   clipFractionLower: number[];
 }
 
-/** What the optimizer reports per update (see StepStats in src/optimizers/pipeline.ts). */
+/** What an optimizer reports per step besides the policy change (NaN where it does not apply). */
 export interface SampledStats {
+  /** Batch mean of the configured estimator's value, summed over a completion's tokens (exact mode: its expectation). */
   refKlEstimate: number;
+  /** Fraction of groups whose task rewards all tie (before dynamic sampling; exact mode: the probability). */
   allTieFraction: number;
+  /** verl `pg_clipfrac` and `pg_clipfrac_lower`, averaged over the step's updates. */
   clipFraction: number;
   clipFractionLower: number;
 }

@@ -1,3 +1,4 @@
+import type { SampledStats } from '../diagnostics/ladder.js';
 import type { Rng } from '../numerics/rng.js';
 import { occupancy } from '../policies/evaluate.js';
 import type { PolicyLayout } from '../policies/layout.js';
@@ -13,15 +14,7 @@ import type { OptimizerName, OptimizerSettings, SettingKey } from './settings.js
 import { adam, sgd, type LogitTransform } from './transforms.js';
 
 /** What one optimizer step reports besides the policy change (NaN where it does not apply). */
-export interface StepStats {
-  /** Batch mean of the configured estimator's value, summed over a completion's tokens (exact mode: its expectation). */
-  refKlEstimate: number;
-  /** Fraction of groups whose task rewards all tie (before dynamic sampling; exact mode: the probability). */
-  allTieFraction: number;
-  /** verl `pg_clipfrac` and `pg_clipfrac_lower`, averaged over the step's updates. */
-  clipFraction: number;
-  clipFractionLower: number;
-}
+export type StepStats = SampledStats;
 
 export function emptyStepStats(): StepStats {
   return { refKlEstimate: NaN, allTieFraction: NaN, clipFraction: NaN, clipFractionLower: NaN };

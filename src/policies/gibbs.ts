@@ -38,7 +38,7 @@ function sequenceLimit(world: SequenceWorld): SequenceMeasure {
 }
 
 /** Per-step conditionals of a (time-homogeneous) sequence measure, tiled over the horizon. */
-export function sequenceConditionals(world: SequenceWorld, layout: PolicyLayout, m: SequenceMeasure): Float64Array {
+function sequenceConditionals(world: SequenceWorld, layout: PolicyLayout, m: SequenceMeasure): Float64Array {
   const S = world.states;
   const A = world.arcNext.length;
   const out = new Float64Array(layout.entries);

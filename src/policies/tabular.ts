@@ -32,11 +32,6 @@ export class TabularPolicy {
     return new TabularPolicy(layout, z);
   }
 
-  /** A policy with given per-token log-probabilities (normalized again, so any per-row shift is allowed). */
-  static fromLogProbs(layout: PolicyLayout, logp: Float64Array): TabularPolicy {
-    return new TabularPolicy(layout, Float64Array.from(logp));
-  }
-
   clone(): TabularPolicy {
     return new TabularPolicy(this.layout, Float64Array.from(this.logits));
   }
@@ -74,11 +69,5 @@ export class TabularPolicy {
         this.prob[i] *= inv;
       }
     }
-  }
-
-  /** log-probability of taking entry e (token log-probability plus log multiplicity). */
-  entryLogProb(e: number): number {
-    const m = this.layout.logMult;
-    return m ? this.logp[e] + m[e] : this.logp[e];
   }
 }
