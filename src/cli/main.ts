@@ -26,7 +26,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      process.stderr.write(`gibbslab: ${e.message.replace(/^error: /, '')}\n`);
+      // Commander puts a suggestion ("Did you mean …?") on a second line; keep errors to one.
+      process.stderr.write(`gibbslab: ${e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     if (e instanceof UsageError) {

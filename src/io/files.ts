@@ -44,9 +44,12 @@ export function writeFileAtomic(path: string, content: string): void {
   }
 }
 
-/** `runs/<timestamp>` with a sortable UTC stamp; a suffix avoids collisions within one second. */
-export function newRunDir(root = 'runs', now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+/**
+ * `runs/<prefix><timestamp>` with a sortable UTC stamp; a suffix avoids collisions within one
+ * second (checked on the final name, prefix included).
+ */
+export function newRunDir(root = 'runs', now = new Date(), prefix = ''): string {
+  const stamp = prefix + now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
   let dir = join(root, stamp);
   for (let i = 2; existsSync(dir); i++) dir = join(root, `${stamp}-${i}`);
   return dir;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { analyzeLog, type RunAnalysis } from '../../analysis/analyze.js';
 import { analysisSections, runLabel } from '../../analysis/report.js';
 import { LOG_FORMATS, type LogFormat } from '../../analysis/types.js';
@@ -89,10 +89,9 @@ function summary(r: RunAnalysis, showSkipped: boolean): string {
   return lines.join('\n');
 }
 
-/** `runs/analyze-<timestamp>`: the stamp of newRunDir with this command's prefix. */
+/** `runs/analyze-<timestamp>`. */
 function defaultOut(): string {
-  const dir = newRunDir();
-  return join(dirname(dir), `analyze-${basename(dir)}`);
+  return newRunDir('runs', new Date(), 'analyze-');
 }
 
 export function registerAnalyze(program: Command): void {
