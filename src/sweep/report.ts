@@ -57,9 +57,7 @@ export function sweepSections(summary: SweepSummary): ReportSection[] {
   const x = mainAxis(axes);
   const alongX = x ? alongAxis(summary.dimensions, x.path) : [];
   const seriesOf = (row: SweepRow) => {
-    const p = point(row);
-    const parts = p.assignment.filter((a) => !alongX.includes(a.path)).map((a) => `${a.path}=${showAxisValue(a.value)}`);
-    if (summary.seeds !== null) parts.push(`seed #${p.replicate}`);
+    const parts = point(row).assignment.filter((a) => !alongX.includes(a.path)).map((a) => `${a.path}=${showAxisValue(a.value)}`);
     return parts.join(', ') || summary.title;
   };
 
@@ -81,17 +79,26 @@ export function sweepSections(summary: SweepSummary): ReportSection[] {
     const series = new Set(summary.results.map(seriesOf));
     if (series.size > MAX_SERIES) paragraphs.push(`${series.size} curves along ${x.path}: too many to plot; the table and summary.json hold every value.`);
     else {
-      const rowsByField = new Map<string, Row[]>();
+      // One point per curve and x: the mean over the replicate seeds there.
+      const sums = new Map<string, Map<string, { x: number; series: string; sum: number; n: number }>>();
       for (const row of summary.results) {
-        const xv = point(row).assignment.find((a) => a.path === x.path)!.value;
+        const xv = point(row).assignment.find((a) => a.path === x.path)!.value as number;
+        const series = seriesOf(row);
         for (const [field, y] of Object.entries(observables(row, experiment))) {
-          rowsByField.set(field, [...(rowsByField.get(field) ?? []), { x: xv as number, y, series: seriesOf(row) }]);
+          const byPoint = sums.get(field) ?? new Map();
+          const cell = byPoint.get(`${series}\u0000${xv}`) ?? { x: xv, series, sum: 0, n: 0 };
+          cell.sum += y;
+          cell.n++;
+          byPoint.set(`${series}\u0000${xv}`, cell);
+          sums.set(field, byPoint);
         }
       }
-      for (const [field, rows] of rowsByField) {
+      const mean = summary.seeds !== null ? ` (mean over ${summary.seeds} seeds)` : '';
+      for (const [field, byPoint] of sums) {
+        const rows: Row[] = [...byPoint.values()].map((c) => ({ x: c.x, y: c.sum / c.n, series: c.series }));
         plots.push(
           lineChart({
-            id: `sweep-${field}`, title: `${experiment ? 'Fraction of verdicts held' : field} vs ${x.path}`, rows, x: 'x', y: 'y', series: series.size > 1 ? 'series' : undefined,
+            id: `sweep-${field}`, title: `${experiment ? 'Fraction of verdicts held' : field} vs ${x.path}${mean}`, rows, x: 'x', y: 'y', series: series.size > 1 ? 'series' : undefined,
             logX: isLogAxis(x), points: rows.length <= 60, xTitle: x.path, yTitle: experiment ? 'verdicts held' : field,
             yRules: field === 'success' ? [{ value: 0.5, label: '1/2' }] : undefined,
           }),
