@@ -7,7 +7,7 @@ import { optimize, resolveSettings, type OptimizeResult } from '../optimizers/op
 import type { OptimizerName, OptimizerSettings } from '../optimizers/settings.js';
 import { lineChart, type Row } from '../report/specs.js';
 import { chainWorld, type World } from '../tasks/worlds.js';
-import { binaryBandit, firstBelow, rangeMean, tailMean, windowRows } from './optimizerRuns.js';
+import { binaryBandit, firstBelow, logWindowRows, rangeMean, tailMean, windowRows } from './optimizerRuns.js';
 import { check, closeTo, type Experiment, type ResultTable, type Verdict } from './types.js';
 
 const SRC = 'Barmaz 2026 §§5–7 (F39, F41); Kakade 2001 / Agarwal et al. 2021 (F8); Schulman et al. 2015, 2017; Shao et al. 2024';
@@ -90,13 +90,13 @@ export const ladder: Experiment<Config> = {
       const klRows: Row[] = [];
       const proxRows: Row[] = [];
       const alignRows: Row[] = [];
-      klRows.push(...windowRows(md.klToGibbs, 'mirror descent (flow)', 200, 'klToGibbs'));
+      klRows.push(...logWindowRows(md.klToGibbs, 'mirror descent (flow)', 120, 'klToGibbs'));
       for (const r of list) {
         const t = results.get(r.label)!;
         const early = Math.max(2, Math.floor(steps / 10));
         rows.push([r.label, tailMean(t.klToGibbs, 0.2), tailMean(t.success, 0.2), rangeMean(t.proximalKl, 1, steps + 1), rangeMean(t.proximalKlReverse, 1, steps + 1), rangeMean(t.alignment, 1, early), firstBelow(t.klToGibbs, REACH)]);
-        klRows.push(...windowRows(t.klToGibbs, r.label, 200, 'klToGibbs'));
-        proxRows.push(...windowRows(t.proximalKl.slice(1), r.label, 200, 'proximalKl'));
+        klRows.push(...logWindowRows(t.klToGibbs, r.label, 120, 'klToGibbs'));
+        proxRows.push(...logWindowRows(t.proximalKl, r.label, 120, 'proximalKl'));
         alignRows.push(...windowRows(t.alignment.slice(1), r.label, 100, 'alignment'));
       }
       tables.push({
@@ -105,8 +105,8 @@ export const ladder: Experiment<Config> = {
         rows,
       });
       plots.push(
-        lineChart({ id: `ladder-${name}-kl`, title: `${name}: KL(π_k‖π*_β) along each optimizer (window means)`, rows: klRows.filter((r) => (r.klToGibbs as number) > 0), x: 'step', y: 'klToGibbs', series: 'series', logY: true, yTitle: 'KL to Gibbs' }),
-        lineChart({ id: `ladder-${name}-proximal`, title: `${name}: proximal KL spent per step, KL(π_k+1‖π_k)`, rows: proxRows.filter((r) => (r.proximalKl as number) > 0), x: 'step', y: 'proximalKl', series: 'series', logY: true, yTitle: 'nats per step' }),
+        lineChart({ id: `ladder-${name}-kl`, title: `${name}: KL(π_k‖π*_β) along each optimizer (means over log-spaced windows)`, rows: klRows.filter((r) => (r.klToGibbs as number) > 1e-12), x: 'step', y: 'klToGibbs', series: 'series', logX: true, logY: true, yTitle: 'KL to Gibbs (above 1e-12)' }),
+        lineChart({ id: `ladder-${name}-proximal`, title: `${name}: proximal KL spent per step, KL(π_k+1‖π_k)`, rows: proxRows.filter((r) => (r.proximalKl as number) > 1e-12), x: 'step', y: 'proximalKl', series: 'series', logX: true, logY: true, yTitle: 'nats per step (above 1e-12)' }),
         lineChart({ id: `ladder-${name}-alignment`, title: `${name}: alignment with the exact mirror-descent update (Fisher cosine, window means)`, rows: alignRows, x: 'step', y: 'alignment', series: 'series', yRules: [{ value: 1, label: 'MD' }, { value: 0, label: 'orthogonal' }] }),
       );
       if (name !== 'bandit') continue;

@@ -4,7 +4,7 @@ import { optimize, resolveSettings } from '../optimizers/optimize.js';
 import { OPTIMIZER_NAMES, type OptimizerName } from '../optimizers/settings.js';
 import { lineChart, type Row } from '../report/specs.js';
 import { randomBandit } from './instances.js';
-import { tailMean, windowRows } from './optimizerRuns.js';
+import { logWindowRows, tailMean } from './optimizerRuns.js';
 import { check, type Experiment, type Verdict } from './types.js';
 
 const SRC = 'Barmaz 2026 §5 (F4); SPEC F33 (an entropy-free objective has no softmax optimum)';
@@ -61,16 +61,16 @@ export const noKl: Experiment<Config> = {
       if (i === 0) verdicts.push(check(`${label}: success → 1 (≥ ${c.minSuccess}, last 5% of steps)`, 'F4', success >= c.minSuccess, 1, success, 1 - c.minSuccess));
       else reached += success >= c.minSuccess ? 1 : 0;
       table.push([label, success, entropy, r.entropy[0], tailMean(r.refKl, 0.05)]);
-      entropyRows.push(...windowRows(r.entropy, label, 150, 'entropy'));
-      successRows.push(...windowRows(r.success, label, 150, 'success'));
+      entropyRows.push(...logWindowRows(r.entropy, label, 100, 'entropy'));
+      successRows.push(...logWindowRows(r.success, label, 100, 'success'));
       ctx.onProgress?.(i + 1, runs.length);
     }
     verdicts.push(check(`sampled optimizers reaching argmax r (success ≥ ${c.minSuccess}): a majority`, 'F4 (sampled)', reached > (runs.length - 1) / 2, runs.length - 1, reached));
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'no-kl-entropy', title: 'β = 0: entropy of π_k (window means)', rows: entropyRows, x: 'step', y: 'entropy', series: 'series', yTitle: 'nats', yRules: [{ value: ref.entropy, label: `H(π*_τ), τ = ${c.tau}` }] }),
-        lineChart({ id: 'no-kl-success', title: 'β = 0: probability of argmax r', rows: successRows, x: 'step', y: 'success', series: 'series', yRules: [{ value: ref.success, label: `π*_τ, τ = ${c.tau}` }] }),
+        lineChart({ id: 'no-kl-entropy', title: 'β = 0: entropy of π_k (means over log-spaced windows)', rows: entropyRows, x: 'step', y: 'entropy', series: 'series', logX: true, yTitle: 'nats', yRules: [{ value: ref.entropy, label: `H(π*_τ), τ = ${c.tau}` }] }),
+        lineChart({ id: 'no-kl-success', title: 'β = 0: probability of argmax r', rows: successRows, x: 'step', y: 'success', series: 'series', logX: true, yRules: [{ value: ref.success, label: `π*_τ, τ = ${c.tau}` }] }),
       ],
       tables: [{ title: `β = 0 on a ${c.actions}-action bandit with graded rewards (seed ${c.seed}), last 5% of ${c.steps} steps`, columns: ['optimizer', 'success', 'entropy', 'entropy at π_ref', 'KL to π_ref'], rows: table }],
       notes: ['Defaults of each optimizer (its peer’s), with β = 0 and the Adam learning rate of the config.', 'A run that ends deterministic on a completion other than argmax r has success 0 and entropy 0: the collapse without the reference KL is to some deterministic policy, argmax r being only the likeliest.'],

@@ -57,6 +57,22 @@ export function windowRows(values: readonly number[], series: string, points: nu
   return rows;
 }
 
+/**
+ * A trace as plot rows on log-spaced steps (for a log step axis): entry 0 is skipped, and each row is
+ * the mean over the steps up to the next row, so early transients keep their resolution.
+ */
+export function logWindowRows(values: readonly number[], series: string, points: number, y = 'value'): Row[] {
+  const n = values.length;
+  const rows: Row[] = [];
+  let from = 1;
+  for (let i = 1; i <= points && from < n; i++) {
+    const to = Math.min(n, Math.max(from + 1, Math.round(n ** (i / points))));
+    rows.push({ step: from, [y]: rangeMean(values, from, to), series });
+    from = to;
+  }
+  return rows;
+}
+
 /** First step at which a trace falls below `level`, or null. */
 export function firstBelow(values: readonly number[], level: number): number | null {
   const i = values.findIndex((v) => v < level);
