@@ -109,9 +109,9 @@ export const binaryVariance: Experiment<Config> = {
       plots: [
         lineChart({
           id: 'variance-error', title: 'Relative error of the Bernoulli variance along the Gibbs family π*_β', rows: errRows.filter((r) => r.family !== 'binary'),
-          x: 'beta', y: 'relativeError', series: 'family', logX: true, xTitle: 'β', yTitle: '|Var − R(1−R)| / R(1−R)', yRules: [{ value: c.flag, label: `flag ${c.flag}` }],
+          x: 'beta', y: 'relativeError', series: 'family', legendLabelLimit: 240, logX: true, xTitle: 'β', yTitle: '|Var − R(1−R)| / R(1−R)', yRules: [{ value: c.flag, label: `flag ${c.flag}` }],
         }),
-        lineChart({ id: 'variance-uniform', title: 'Uniform rewards: Var_π(r) vs R(1 − R)', rows: varRows, x: 'beta', y: 'value', series: 'curve', logX: true, xTitle: 'β' }),
+        lineChart({ id: 'variance-uniform', title: 'Uniform rewards: Var_π(r) vs R(1 − R)', rows: varRows, x: 'beta', y: 'value', series: 'curve', legendLabelLimit: 240, logX: true, xTitle: 'β' }),
       ],
       tables: [
         {

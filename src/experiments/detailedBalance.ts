@@ -128,15 +128,15 @@ export const detailedBalance: Experiment<Config> = {
       plots: [
         lineChart({
           id: 'db-violation', title: `Negative control: max relative |ν(f)T(g|f) − ν(g)T(f|g)| and max |log T(g|f)/T(f|g) − (V(g) − V(f))| vs asymmetry (n = ${c.states}, β = ${beta})`, rows: violation,
-          x: 'asymmetry', y: 'value', series: 'measure', logX: true, logY: true, points: true, xTitle: 'asymmetry a (antisymmetric part of log π_ref)', yTitle: 'violation',
+          x: 'asymmetry', y: 'value', series: 'measure', legendLabelLimit: 240, logX: true, logY: true, points: true, xTitle: 'asymmetry a (antisymmetric part of log π_ref)', yTitle: 'violation',
         }),
         lineChart({
           id: 'db-spectrum', title: `Spectrum of the symmetrized tuned chain (n = ${c.spectrumStates})`, rows: spectrumRows,
-          x: 'rank', y: 'eigenvalue', series: 'beta', points: true, xTitle: 'rank (1 = largest)', yTitle: 'eigenvalue of D^{1/2} T D^{−1/2}',
+          x: 'rank', y: 'eigenvalue', series: 'beta', legendLabelLimit: 240, points: true, xTitle: 'rank (1 = largest)', yTitle: 'eigenvalue of D^{1/2} T D^{−1/2}',
         }),
         lineChart({
           id: 'db-potential', title: 'The potential V grows with quality u (plus the reachability term log Z_u)', rows: potentialRows.sort((a, b) => (a.quality as number) - (b.quality as number)),
-          x: 'quality', y: 'V', series: 'beta', points: true, xTitle: 'quality u(f)', yTitle: 'V(f) = log ν(f)',
+          x: 'quality', y: 'V', series: 'beta', legendLabelLimit: 240, points: true, xTitle: 'quality u(f)', yTitle: 'V(f) = log ν(f)',
         }),
       ],
       tables: [

@@ -120,8 +120,8 @@ export const entropyAccuracy: Experiment<Config> = {
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'entropy-accuracy', title: 'Accuracy vs entropy: equilibria, trajectories, and the fit b − a·e^H', rows: points, x: 'H', y: 'R', series: 'curve', points: true, xTitle: 'mean entropy H (nats)', yTitle: 'mean accuracy E[R]' }),
-        lineChart({ id: 'entropy-accuracy-residuals', title: 'Residuals of the fits', rows: residualRows, x: 'H', y: 'residual', series: 'curve', points: true, xTitle: 'H (nats)', yTitle: 'R − (b − a·e^H)', yRules: [{ value: 0, label: '0' }] }),
+        lineChart({ id: 'entropy-accuracy', title: 'Accuracy vs entropy: equilibria, trajectories, and the fit b − a·e^H', rows: points, x: 'H', y: 'R', series: 'curve', legendLabelLimit: 240, points: true, xTitle: 'mean entropy H (nats)', yTitle: 'mean accuracy E[R]' }),
+        lineChart({ id: 'entropy-accuracy-residuals', title: 'Residuals of the fits', rows: residualRows, x: 'H', y: 'residual', series: 'curve', legendLabelLimit: 240, points: true, xTitle: 'H (nats)', yTitle: 'R − (b − a·e^H)', yRules: [{ value: 0, label: '0' }] }),
       ],
       tables: [{ title: 'Fits of E[R] = b − a·e^H (and, for comparison, the linear E[R] = b − a·H)', columns: ['points', 'a', 'b', 'R² (exponential)', 'R² (linear)', 'max |residual|'], rows: fitRows }],
       notes: [

@@ -131,8 +131,8 @@ export const hittingTimesExperiment: Experiment<Config> = {
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'hitting-steps', title: 'Expected steps from the worst response to the best / a better response, and the geometric bound 1/ε', rows, x: 'beta', y: 'steps', series: 'curve', logX: true, logY: true, points: true, xTitle: 'β', yTitle: 'expected steps (log)' }),
-        lineChart({ id: 'hitting-ratios', title: 'F22 bounds: max_f E_f[τ]/(1/ε) (geom.) and E_ν[τ]/spectral bound (spec.); ≤ 1 means the bound holds', rows: ratioRows, x: 'beta', y: 'ratio', series: 'curve', logX: true, logY: true, points: true, xTitle: 'β', yTitle: 'actual / bound (log)', yRules: [{ value: 1, label: 'bound' }] }),
+        lineChart({ id: 'hitting-steps', title: 'Expected steps from the worst response to the best / a better response, and the geometric bound 1/ε', rows, x: 'beta', y: 'steps', series: 'curve', legendLabelLimit: 240, logX: true, logY: true, points: true, xTitle: 'β', yTitle: 'expected steps (log)' }),
+        lineChart({ id: 'hitting-ratios', title: 'F22 bounds: max_f E_f[τ]/(1/ε) (geom.) and E_ν[τ]/spectral bound (spec.); ≤ 1 means the bound holds', rows: ratioRows, x: 'beta', y: 'ratio', series: 'curve', legendLabelLimit: 240, logX: true, logY: true, points: true, xTitle: 'β', yTitle: 'actual / bound (log)', yRules: [{ value: 1, label: 'bound' }] }),
       ],
       tables: [
         {

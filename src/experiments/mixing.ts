@@ -144,9 +144,9 @@ export const mixing: Experiment<Config> = {
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'mixing-kl', title: `KL(p_t‖ν) from the worst response and the F20 bound (ring ±${c.neighbors})`, rows: klRows, x: 'step', y: 'KL', series: 'curve', logY: true, yTitle: 'nats (log)' }),
-        lineChart({ id: 'mixing-gap', title: `Spectral gap vs β, local (ring ±${c.neighbors}) and all-pairs proposals, with the F21 lower bound`, rows: gapRows, x: 'beta', y: 'value', series: 'curve', logX: true, logY: true, points: true, xTitle: 'β', yTitle: '1 − λ₂ (log)' }),
-        lineChart({ id: 'mixing-spectrum', title: `Spectrum of the local chain (n = ${n})`, rows: spectrumRows, x: 'rank', y: 'eigenvalue', series: 'beta', points: true, xTitle: 'rank (1 = largest)' }),
+        lineChart({ id: 'mixing-kl', title: `KL(p_t‖ν) from the worst response and the F20 bound (ring ±${c.neighbors})`, rows: klRows, x: 'step', y: 'KL', series: 'curve', legendLabelLimit: 240, logY: true, yTitle: 'nats (log)' }),
+        lineChart({ id: 'mixing-gap', title: `Spectral gap vs β, local (ring ±${c.neighbors}) and all-pairs proposals, with the F21 lower bound`, rows: gapRows, x: 'beta', y: 'value', series: 'curve', legendLabelLimit: 240, logX: true, logY: true, points: true, xTitle: 'β', yTitle: '1 − λ₂ (log)' }),
+        lineChart({ id: 'mixing-spectrum', title: `Spectrum of the local chain (n = ${n})`, rows: spectrumRows, x: 'rank', y: 'eigenvalue', series: 'beta', legendLabelLimit: 240, points: true, xTitle: 'rank (1 = largest)' }),
       ],
       tables: [
         {

@@ -93,8 +93,8 @@ export const rlvrBernoulli: Experiment<Config> = {
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'rlvr-gap', title: `Gap β·E KL(π_k‖π_reas) and Bernoulli gap β·E kl(p_k‖p*) along mirror descent (β = ${c.beta}, η = ${c.eta})`, rows: gapRows.filter((r) => (r.value as number) > 1e-16), x: 'step', y: 'value', series: 'curve', logY: true, yTitle: 'gap (log)' }),
-        lineChart({ id: 'rlvr-accuracy', title: 'Mean accuracy E_x p_k toward E_x p*', rows: accRows, x: 'step', y: 'accuracy', series: 'start', yRules: [{ value: pStarMean, label: 'E_x p*' }] }),
+        lineChart({ id: 'rlvr-gap', title: `Gap β·E KL(π_k‖π_reas) and Bernoulli gap β·E kl(p_k‖p*) along mirror descent (β = ${c.beta}, η = ${c.eta})`, rows: gapRows.filter((r) => (r.value as number) > 1e-16), x: 'step', y: 'value', series: 'curve', legendLabelLimit: 240, logY: true, yTitle: 'gap (log)' }),
+        lineChart({ id: 'rlvr-accuracy', title: 'Mean accuracy E_x p_k toward E_x p*', rows: accRows, x: 'step', y: 'accuracy', series: 'start', legendLabelLimit: 240, yRules: [{ value: pStarMean, label: 'E_x p*' }] }),
       ],
       notes: [
         `Contextual world: ${where}, each completion correct with probability ${c.correctFraction}, reference logits ${c.refScale}·N(0,1); the RLVR objective is averaged over prompts.`,

@@ -29,6 +29,8 @@ export interface LineChartOptions {
   /** Horizontal reference lines, e.g. success = 1/2. */
   yRules?: { value: number; label: string }[];
   points?: boolean;
+  /** Width in pixels before a legend label is cut with "…" (Vega-Lite's default is 160). */
+  legendLabelLimit?: number;
   width?: number;
   height?: number;
 }
@@ -53,7 +55,9 @@ export function lineChart(o: LineChartOptions): PlotSpec {
       encoding: {
         x: { field: o.x, type: 'quantitative', title: o.xTitle ?? o.x, scale: logX ? { type: 'log' } : { zero: false } },
         y: { field: o.y, type: 'quantitative', title: o.yTitle ?? o.y, scale: logY ? { type: 'log' } : { zero: false } },
-        ...(o.series ? { color: { field: o.series, type: 'nominal', title: o.series } } : {}),
+        ...(o.series
+          ? { color: { field: o.series, type: 'nominal', title: o.series, ...(o.legendLabelLimit ? { legend: { labelLimit: o.legendLabelLimit } } : {}) } }
+          : {}),
         tooltip: [
           { field: o.x, type: 'quantitative' },
           { field: o.y, type: 'quantitative' },
