@@ -1,6 +1,16 @@
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type * as Vega from 'vega';
+import type { TopLevelSpec } from 'vega-lite';
 import type { PlotSpec } from './specs.js';
+
+/**
+ * vega and vega-lite are loaded on first render, not on import: they are hundreds of modules, and
+ * every CLI command that merely can write a report would otherwise pay for them at startup.
+ */
+let libraries: Promise<[typeof import('vega'), typeof import('vega-lite')]> | undefined;
+function loadVega(): Promise<[typeof import('vega'), typeof import('vega-lite')]> {
+  libraries ??= Promise.all([import('vega'), import('vega-lite')]);
+  return libraries;
+}
 
 /**
  * Static rendering of plot specs. Isomorphic (no Node API): the CLI writes the SVG into
@@ -20,7 +30,7 @@ export interface RenderSvgOptions {
  * Specs carry their data inline, so any load is a bug, not a reason to go online. Vega only warns
  * when a load fails and renders on with empty marks, so the refusals are recorded to fail loudly.
  */
-function offlineLoader(refused: string[]): vega.Loader {
+function offlineLoader(refused: string[]): Vega.Loader {
   const refuse = (what: string): Promise<never> => {
     refused.push(what);
     return Promise.reject(new Error(`refusing to load ${JSON.stringify(what)}`));
@@ -32,6 +42,7 @@ export async function renderSvg(plot: PlotSpec, options: RenderSvgOptions = {}):
   // Vega logs runtime errors (e.g. a bad expression) and renders on with empty marks;
   // collecting them turns a silently blank figure into an error. Warnings (e.g. non-positive
   // values dropped on a log axis) are not printed: they would leak into CLI output.
+  const [vega, { compile }] = await loadVega();
   const errors: string[] = [];
   const refused: string[] = [];
   const logger = vega.logger(vega.Error, 'error', (_method, _level, args) => {
