@@ -91,7 +91,7 @@ export function analyzeChain(world: RefineWorld, beta: number, steps: number): C
   const spec = st.reversible ? reversibleSpectrum(chain, st) : null;
   const refLambda2 = refSt.reversible ? reversibleSpectrum(ref, refSt).lambda2 : null;
   const target = bestResponses(world.quality);
-  const h = hittingTimes(n, chain.T, target);
+  const h = hittingTimes(n, chain.T, target, st.reversible ? st.pi : undefined);
   let worst = 0;
   for (let f = 1; f < n; f++) if (world.quality[f] < world.quality[worst]) worst = f;
   return {

@@ -20,7 +20,7 @@ function iteratedHittingTimes(T: number[][], target: Uint8Array): number[] {
 }
 
 describe('hitting times (F22)', () => {
-  it('the LU solve equals the iteration h = 1 + T h, for random target sets, reversible or not', () => {
+  it('the LU and the symmetric Cholesky solves equal the iteration h = 1 + T h, for random target sets, reversible or not', () => {
     const u = mulberry32(41);
     for (let trial = 0; trial < 12; trial++) {
       const n = 2 + Math.floor(u() * 25);
@@ -28,9 +28,14 @@ describe('hitting times (F22)', () => {
       const beta = 0.5 + 2 * u();
       const target = Uint8Array.from({ length: n }, () => (u() < 0.2 ? 1 : 0));
       target[Math.floor(u() * n)] = 1;
-      const h = hittingTimes(n, tunedChain(worldOf(p), beta).T, target);
+      const chain = tunedChain(worldOf(p), beta);
+      const h = hittingTimes(n, chain.T, target);
       const want = iteratedHittingTimes(tunedOracle(p, beta), target);
-      for (let f = 0; f < n; f++) expectClose(h[f], want[f], 1e-10, 0, `h(${f}) n=${n}`);
+      for (let f = 0; f < n; f++) expectClose(h[f], want[f], 1e-10, 0, `h(${f}) n=${n} (LU)`);
+      const st = stationaryDistribution(chain);
+      if (!st.reversible) continue;
+      const hs = hittingTimes(n, chain.T, target, st.pi);
+      for (let f = 0; f < n; f++) expectClose(hs[f], want[f], 1e-10, 0, `h(${f}) n=${n} (Cholesky, symmetric form)`);
     }
   });
 
