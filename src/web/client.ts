@@ -46,10 +46,6 @@ export class LabWorker {
     p.reject(new Cancelled());
   }
 
-  get busy(): boolean {
-    return this.pending !== null;
-  }
-
   private spawn(): Worker {
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'gibbslab' });
     worker.onmessage = ({ data }: MessageEvent<JobReply>) => {

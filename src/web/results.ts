@@ -63,7 +63,7 @@ export function parseRunResults(data: unknown, where: string): RunResults {
   return r.data as RunResults;
 }
 
-export function verdictTable(verdicts: Verdict[]): HTMLTableElement {
+function verdictTable(verdicts: Verdict[]): HTMLTableElement {
   return h(
     'table',
     { class: 'data', testid: 'verdicts' },

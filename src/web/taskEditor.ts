@@ -5,7 +5,7 @@ import { EXAMPLES } from './examples.js';
 import { h } from './ui.js';
 
 /** A task as the CLI reads it (same schema, same one-line messages); `where` names the text in a syntax error. */
-export function parseTaskText(text: string, where = 'task'): Task {
+function parseTaskText(text: string, where = 'task'): Task {
   let raw: unknown;
   try {
     // YAML is a superset of JSON: the box takes what a task file holds, in either form.

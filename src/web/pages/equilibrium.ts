@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EquilibriumTable } from '../../equilibrium/equilibrium.js';
 import { lineChart, type Row } from '../../report/specs.js';
-import { taskSchema, type Task } from '../../tasks/schema.js';
+import { taskSchema } from '../../tasks/schema.js';
 import { Cancelled, LabWorker } from '../client.js';
 import { defaultTask } from '../examples.js';
 import type { ScanResult } from '../jobs.js';
