@@ -33,10 +33,11 @@ function describe(a: ChainAnalysis): string {
 export function registerChain(program: Command): void {
   taskCommand(program, 'chain', 'the tuned refinement chain of a refine task: detailed balance, spectrum, hitting times, mixing')
     .description(
-      'The tuned refinement chain T(g|f) ∝ π_ref(g|f)·exp(u(g)/β) of a refine task (SPEC F15–F22, a reconstruction of\n' +
-        'arXiv 2512.18730 §4): stationary ν, the potential V = log μ + u/β + log Z_u and the detailed-balance residual,\n' +
-        'λ₂ and the spectral gap with the lower bound e^{−2·osc(u)/β}·(1 − λ₂(π_ref)), expected hitting times of the\n' +
-        'best responses (with the geometric, spectral and Kac checks), and KL(p_t‖ν) from the worst response with its bound.',
+      'The tuned refinement chain T(g|f) ∝ π_ref(g|f)·exp(u(g)/β) of a refine task (SPEC F15–F22, a reconstruction of ' +
+        'arXiv 2512.18730 §4): the stationary ν; the potential V = log μ + u/β + log Z_u, shifted so that Σ e^V = 1 (e^V ' +
+        'is the predicted ν); the detailed-balance residual max |ν(f)T(g|f) − ν(g)T(f|g)|; λ₂ and the spectral gap with ' +
+        'the lower bound e^{−2·osc(u)/β}·(1 − λ₂(π_ref)); the expected hitting times of the best responses with the ' +
+        'geometric, spectral and Kac checks; and KL(p_t‖ν) from the worst response with its F20 bound.',
     )
     .requiredOption('--beta <B>', 'β > 0, the reference-KL coefficient of the tuned model')
     .option('--steps <N>', 'steps of the KL trace', '100')
