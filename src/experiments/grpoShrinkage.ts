@@ -119,7 +119,7 @@ export const grpoShrinkage: Experiment<Config> = {
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'grpo-shrinkage-coefficient', title: 'Component of E[estimator] along ∇J, in units of ∇J', rows, x: 'G', y: 'coefficient', series: 'estimator', points: true, yRules: [{ value: 1, label: '∇J' }] }),
+        lineChart({ id: 'grpo-shrinkage-coefficient', title: 'Component of E[estimator] along ∇J, in units of ∇J', rows, x: 'G', y: 'coefficient', series: 'estimator', legendLabelLimit: 240, points: true, yRules: [{ value: 1, label: '∇J' }] }),
       ],
       tables: [
         {

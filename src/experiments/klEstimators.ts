@@ -249,9 +249,9 @@ export const klEstimators: Experiment<Config> = {
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'kl-estimators-bias', title: 'Bias of each estimator’s value along π_ref → π*_β', rows: pathRows.filter((r) => r.stat === 'bias'), x: 'kl', y: 'value', series: 'estimator', xTitle: 'KL(π‖π_ref)', yTitle: 'E[k] − KL' }),
-        lineChart({ id: 'kl-estimators-std', title: 'Standard deviation of each estimator’s value (one token)', rows: pathRows.filter((r) => r.stat === 'std'), x: 'kl', y: 'value', series: 'estimator', xTitle: 'KL(π‖π_ref)', yTitle: 'std' }),
-        lineChart({ id: 'kl-estimators-k2-success', title: 'k2 in the loss: success under three baselines (window means)', rows: successRows, x: 'step', y: 'success', series: 'series', yRules: [{ value: starSuccess, label: 'π*_β' }] }),
+        lineChart({ id: 'kl-estimators-bias', title: 'Bias of each estimator’s value along π_ref → π*_β', rows: pathRows.filter((r) => r.stat === 'bias'), x: 'kl', y: 'value', series: 'estimator', legendLabelLimit: 240, xTitle: 'KL(π‖π_ref)', yTitle: 'E[k] − KL' }),
+        lineChart({ id: 'kl-estimators-std', title: 'Standard deviation of each estimator’s value (one token)', rows: pathRows.filter((r) => r.stat === 'std'), x: 'kl', y: 'value', series: 'estimator', legendLabelLimit: 240, xTitle: 'KL(π‖π_ref)', yTitle: 'std' }),
+        lineChart({ id: 'kl-estimators-k2-success', title: 'k2 in the loss: success under three baselines (window means)', rows: successRows, x: 'step', y: 'success', series: 'series', legendLabelLimit: 240, yRules: [{ value: starSuccess, label: 'π*_β' }] }),
       ],
       tables,
       notes: [`Binary task: ${c.actions} actions, ${c.correct} rewarded 1 (seed ${c.seed}), β = ${c.beta}.`, 'Fixed points are solved in src/optimizers/fixedPoints.ts: k2 → Gibbs at β/κ, k3 → β·π_ref/(β + κ·(E r − r)), with κ = 1 (leave-one-out), 1 − 1/G (group mean) or κ(p, G) (group std, binary rewards).'],

@@ -105,9 +105,9 @@ export const ladder: Experiment<Config> = {
         rows,
       });
       plots.push(
-        lineChart({ id: `ladder-${name}-kl`, title: `${name}: KL(π_k‖π*_β) along each optimizer (means over log-spaced windows)`, rows: klRows.filter((r) => (r.klToGibbs as number) > 1e-12), x: 'step', y: 'klToGibbs', series: 'series', logX: true, logY: true, yTitle: 'KL to Gibbs (above 1e-12)' }),
-        lineChart({ id: `ladder-${name}-proximal`, title: `${name}: proximal KL spent per step, KL(π_k+1‖π_k)`, rows: proxRows.filter((r) => (r.proximalKl as number) > 1e-12), x: 'step', y: 'proximalKl', series: 'series', logX: true, logY: true, yTitle: 'nats per step (above 1e-12)' }),
-        lineChart({ id: `ladder-${name}-alignment`, title: `${name}: alignment with the exact mirror-descent update (Fisher cosine, window means)`, rows: alignRows, x: 'step', y: 'alignment', series: 'series', yRules: [{ value: 1, label: 'MD' }, { value: 0, label: 'orthogonal' }] }),
+        lineChart({ id: `ladder-${name}-kl`, title: `${name}: KL(π_k‖π*_β) along each optimizer (means over log-spaced windows)`, rows: klRows.filter((r) => (r.klToGibbs as number) > 1e-12), x: 'step', y: 'klToGibbs', series: 'series', legendLabelLimit: 240, logX: true, logY: true, yTitle: 'KL to Gibbs (above 1e-12)' }),
+        lineChart({ id: `ladder-${name}-proximal`, title: `${name}: proximal KL spent per step, KL(π_k+1‖π_k)`, rows: proxRows.filter((r) => (r.proximalKl as number) > 1e-12), x: 'step', y: 'proximalKl', series: 'series', legendLabelLimit: 240, logX: true, logY: true, yTitle: 'nats per step (above 1e-12)' }),
+        lineChart({ id: `ladder-${name}-alignment`, title: `${name}: alignment with the exact mirror-descent update (Fisher cosine, window means)`, rows: alignRows, x: 'step', y: 'alignment', series: 'series', legendLabelLimit: 240, yRules: [{ value: 1, label: 'MD' }, { value: 0, label: 'orthogonal' }] }),
       );
       if (name !== 'bandit') continue;
       verdicts.push(closeTo('bandit: mirror descent reaches π*_β (final KL)', 'F6', 0, md.klToGibbs[steps], 1e-8));

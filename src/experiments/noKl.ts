@@ -69,8 +69,8 @@ export const noKl: Experiment<Config> = {
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'no-kl-entropy', title: 'β = 0: entropy of π_k (means over log-spaced windows)', rows: entropyRows, x: 'step', y: 'entropy', series: 'series', logX: true, yTitle: 'nats', yRules: [{ value: ref.entropy, label: `H(π*_τ), τ = ${c.tau}` }] }),
-        lineChart({ id: 'no-kl-success', title: 'β = 0: probability of argmax r', rows: successRows, x: 'step', y: 'success', series: 'series', logX: true, yRules: [{ value: ref.success, label: `π*_τ, τ = ${c.tau}` }] }),
+        lineChart({ id: 'no-kl-entropy', title: 'β = 0: entropy of π_k (means over log-spaced windows)', rows: entropyRows, x: 'step', y: 'entropy', series: 'series', legendLabelLimit: 240, logX: true, yTitle: 'nats', yRules: [{ value: ref.entropy, label: `H(π*_τ), τ = ${c.tau}` }] }),
+        lineChart({ id: 'no-kl-success', title: 'β = 0: probability of argmax r', rows: successRows, x: 'step', y: 'success', series: 'series', legendLabelLimit: 240, logX: true, yRules: [{ value: ref.success, label: `π*_τ, τ = ${c.tau}` }] }),
       ],
       tables: [{ title: `β = 0 on a ${c.actions}-action bandit with graded rewards (seed ${c.seed}), last 5% of ${c.steps} steps`, columns: ['optimizer', 'success', 'entropy', 'entropy at π_ref', 'KL to π_ref'], rows: table }],
       notes: ['Defaults of each optimizer (its peer’s), with β = 0 and the Adam learning rate of the config.', 'A run that ends deterministic on a completion other than argmax r has success 0 and entropy 0: the collapse without the reference KL is to some deterministic policy, argmax r being only the likeliest.'],

@@ -140,8 +140,8 @@ export const npgRates: Experiment<Config> = {
     return {
       verdicts,
       plots: [
-        lineChart({ id: 'npg-rates-agarwal', title: `Agarwal et al.: suboptimality of NPG vs its O(1/T) bound (first MDP, ${a.states}×${a.actions}, γ = ${a.gamma})`, rows: agRows, x: 'T', y: 'value', series: 'series', logX: true, logY: true, yTitle: 'V*(ρ) − V^T(ρ)' }),
-        lineChart({ id: 'npg-rates-cen', title: `Cen et al.: soft-Q error vs C₁γ(1−ητ)^t (first MDP, ${cc.states}×${cc.actions}, γ = ${cc.gamma}, τ = ${cc.tau})`, rows: cenRows, x: 't', y: 'value', series: 'series', logY: true, yTitle: '‖Q*_τ − Q_τ^(t)‖∞' }),
+        lineChart({ id: 'npg-rates-agarwal', title: `Agarwal et al.: suboptimality of NPG vs its O(1/T) bound (first MDP, ${a.states}×${a.actions}, γ = ${a.gamma})`, rows: agRows, x: 'T', y: 'value', series: 'series', legendLabelLimit: 240, logX: true, logY: true, yTitle: 'V*(ρ) − V^T(ρ)' }),
+        lineChart({ id: 'npg-rates-cen', title: `Cen et al.: soft-Q error vs C₁γ(1−ητ)^t (first MDP, ${cc.states}×${cc.actions}, γ = ${cc.gamma}, τ = ${cc.tau})`, rows: cenRows, x: 't', y: 'value', series: 'series', legendLabelLimit: 240, logY: true, yTitle: '‖Q*_τ − Q_τ^(t)‖∞' }),
       ],
       notes: ['Exact policy evaluation by a dense linear solve (ml-matrix); optimal values by (soft) value iteration to rounding level; NPG from the uniform policy; ρ uniform.'],
     };
