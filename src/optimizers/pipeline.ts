@@ -1,13 +1,13 @@
 import type { SampledStats } from '../diagnostics/ladder.js';
 import type { Rng } from '../numerics/rng.js';
-import { occupancy } from '../policies/evaluate.js';
+import { exactAdvantages, occupancy } from '../policies/evaluate.js';
 import type { PolicyLayout } from '../policies/layout.js';
 import { CompletionBatch, Sampler } from '../policies/sampling.js';
 import type { TabularPolicy } from '../policies/tabular.js';
 import { gae, grpoAdvantages, rlooAdvantages, whiten } from './advantages.js';
 import { aggregationWeights, exactAggregationWeights } from './aggregation.js';
 import { TokenBatch } from './batch.js';
-import { exactAdvantages, tieProbability } from './exact.js';
+import { tieProbability } from './exact.js';
 import { klValue } from './kl.js';
 import { klLossTerm, pgTerm, ppoTerm, type LossTerm, type UpdateStats } from './losses.js';
 import type { OptimizerName, OptimizerSettings, SettingKey } from './settings.js';
