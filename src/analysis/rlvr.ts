@@ -1,6 +1,7 @@
 import { bernoulliKlFromLogits, logit, sigmoid, softplus } from '../numerics/divergences.js';
 import { mirrorDescentFlow } from '../flows/mirrorDescent.js';
 import { compileTask } from '../tasks/worlds.js';
+import { mirrorDescentTilt } from '../flows/tilt.js';
 
 /**
  * The RLVR view (F23–F25). With a 0/1 verifier the KL-regularized optimum is the tilt
@@ -106,10 +107,6 @@ export interface LabPrediction {
   rmse: number;
 }
 
-function tiltShift(k: number, eta: number, beta: number): number {
-  return beta > 0 ? -Math.expm1(k * Math.log1p(-eta * beta)) / beta : eta * k;
-}
-
 export function labPrediction(steps: readonly number[], accuracy: readonly number[], beta: number, p0: number): LabPrediction | null {
   const idx = steps.map((_, i) => i).filter((i) => Number.isFinite(accuracy[i]));
   if (idx.length < 3 || idx.some((i) => accuracy[i] < 0 || accuracy[i] > 1)) return null;
@@ -120,7 +117,7 @@ export function labPrediction(steps: readonly number[], accuracy: readonly numbe
   if (K < 1) return null;
   const sse = (eta: number) =>
     idx.reduce((s, i) => {
-      const d = sigmoid(l0 + tiltShift(steps[i] - s0, eta, beta)) - accuracy[i];
+      const d = sigmoid(l0 + mirrorDescentTilt(steps[i] - s0, eta, beta)) - accuracy[i];
       return s + d * d;
     }, 0);
   // ηβ ≤ 1 keeps mirror descent a contraction towards π*; the bare flow needs no upper bound

@@ -5,6 +5,7 @@ import type { FlowStart, FlowTrace } from '../flows/trace.js';
 import { logit } from '../numerics/divergences.js';
 import { logAddExp } from '../numerics/logsumexp.js';
 import type { BanditWorld } from '../tasks/worlds.js';
+import { mirrorDescentTilt, replicatorTilt } from '../flows/tilt.js';
 
 /**
  * RLVR as expected-KL minimization (SPEC F23–F25, arXiv 2512.18730 §5). Only the paper's
@@ -20,20 +21,6 @@ import type { BanditWorld } from '../tasks/worlds.js';
 /** log Z_β(x) = log(1 − p_ref + p_ref·e^{1/β}) (F23), without overflow at small β. */
 export function reasoningLogPartition(pRef: number, beta: number): number {
   return logAddExp(Math.log1p(-pRef), Math.log(pRef) + 1 / beta);
-}
-
-/**
- * The tilt s of π ∝ π_ref·e^{s·r} reached from π_ref (F25): after k mirror-descent steps of size η,
- * s_k = (1 − (1 − ηβ)^k)/β; along the continuous flow at time t, s_t = (1 − e^{−βt})/β.
- */
-export function tiltAfterSteps(k: number, eta: number, beta: number): number {
-  const c = 1 - eta * beta;
-  // expm1/log1p keep the digits when ηβ is small; for ηβ ≥ 1 (c ≤ 0, oscillating) the power is exact enough.
-  return c > 0 ? -Math.expm1(k * Math.log1p(-eta * beta)) / beta : (1 - c ** k) / beta;
-}
-
-export function tiltAtTime(t: number, beta: number): number {
-  return -Math.expm1(-beta * t) / beta;
 }
 
 /** Prompt x of a bandit world as a one-prompt world (views into the same arrays). */
@@ -100,7 +87,7 @@ export function rlvrTrace(world: BanditWorld, beta: number, dynamics: RlvrDynami
     ...(from === 'ref' ? { logitShiftError: new Array<number>(n).fill(0) } : {}),
   };
   const shift = (k: number) =>
-    dynamics.kind === 'mirror-descent' ? tiltAfterSteps(k, dynamics.eta, beta) : tiltAtTime(k * dynamics.dt, beta);
+    dynamics.kind === 'mirror-descent' ? mirrorDescentTilt(k, dynamics.eta, beta) : replicatorTilt(k * dynamics.dt, beta);
   for (let x = 0; x < P; x++) {
     const w = promptWorld(world, x);
     const trace: FlowTrace =

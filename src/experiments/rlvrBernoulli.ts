@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { targetAccuracy } from '../analysis/rlvr.js';
-import { referenceAccuracy, rlvrTrace, reasoningLogPartition, tiltAtTime } from '../ebm/rlvr.js';
+import { referenceAccuracy, rlvrTrace, reasoningLogPartition } from '../ebm/rlvr.js';
+import { replicatorTilt } from '../flows/tilt.js';
 import { bernoulliKl } from '../numerics/divergences.js';
 import { lineChart, type Row } from '../report/specs.js';
 import { banditWorld, contextualWorld } from '../tasks/worlds.js';
@@ -47,7 +48,7 @@ export const rlvrBernoulli: Experiment<Config> = {
     const one = rlvrTrace(binary, 0.5, { kind: 'flow', dt: 1, steps: 1, method: 'closed' });
     const worked: [string, number, number][] = [
       ['p* = σ(logit p_ref + 1/β)', 0.6487856443, targetAccuracy(0.2, 0.5)],
-      ['s_1 = (1 − e^{−β})/β', 0.7869386806, tiltAtTime(1, 0.5)],
+      ['s_1 = (1 − e^{−β})/β', 0.7869386806, replicatorTilt(1, 0.5)],
       ['p_1 on the flow', 0.3544911177, one.accuracy[1]],
       ['KL(π_1‖π_reas) (from the policies)', 0.1786227703, one.gap[1] / 0.5],
       ['log Z_β = log(1 − p_ref + p_ref·e^{1/β})', 0.8232149906, reasoningLogPartition(0.2, 0.5)],

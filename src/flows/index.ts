@@ -1,3 +1,4 @@
 export * from './trace.js';
 export * from './mirrorDescent.js';
 export * from './replicator.js';
+export * from './tilt.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rlvrTrace, reasoningLogPartition, tiltAfterSteps, tiltAtTime } from '../../src/ebm/rlvr.js';
+import { rlvrTrace, reasoningLogPartition } from '../../src/ebm/rlvr.js';
+import { mirrorDescentTilt, replicatorTilt } from '../../src/flows/tilt.js';
 import { mirrorDescentFlow } from '../../src/flows/mirrorDescent.js';
 import { banditWorld, contextualWorld, type BanditWorld } from '../../src/tasks/worlds.js';
 import { expectClose } from '../support/assert.js';
@@ -39,7 +40,7 @@ describe('RLVR (F23–F25)', () => {
   it("SPEC's worked oracle: p_ref = 0.2, β = 0.5, t = 1", () => {
     const world = banditWorld({ kind: 'bandit', ref: [0.2, 0.8], reward: [1, 0] });
     const tr = rlvrTrace(world, 0.5, { kind: 'flow', dt: 1, steps: 1, method: 'closed' });
-    expectClose(tiltAtTime(1, 0.5), 0.7869386806, 1e-10, 0, 's_1');
+    expectClose(replicatorTilt(1, 0.5), 0.7869386806, 1e-10, 0, 's_1');
     expectClose(tr.accuracy[1], 0.3544911177, 1e-9, 0, 'p_1');
     expectClose(tr.gap[1] / 0.5, 0.1786227703, 1e-9, 0, 'kl(p_1‖p*)');
     expectClose(tr.bernoulliGap[1] / 0.5, 0.1786227703, 1e-9, 0, 'kl(p_1‖p*) (Bernoulli)');
@@ -61,7 +62,7 @@ describe('RLVR (F23–F25)', () => {
         // logit p_t is taken from p_t, which is within ~e^{−1/β} of 1 at small β: rounding ε/(1 − p).
         expect(tr.logitShiftError![k]).toBeLessThan(1e-9);
         // From the test side: each prompt is π_ref·e^{s_k r}.
-        const s = tiltAfterSteps(k, eta, beta);
+        const s = mirrorDescentTilt(k, eta, beta);
         const o = ref.map((r, x) => tiltOracle(r, reward[x], s, beta));
         expectClose(tr.gap[k], (beta * fsum(o.map((v) => v.kl))) / 6, 1e-9, 1e-15, `gap vs tilt oracle k=${k}`);
         expectClose(tr.accuracy[k], fsum(o.map((v) => v.p)) / 6, 1e-12, 0, `accuracy k=${k}`);
