@@ -16,6 +16,8 @@ import type { SweepRow, SweepSummary } from './results.js';
 const MAX_TABLE_ROWS = 200;
 /** Most curves in one plot before it stops being readable. */
 const MAX_SERIES = 12;
+/** Curves are named by axis values ("task.K=16, task.q=0.9"): give the legend room for them. */
+const LEGEND_LABEL_LIMIT = 320;
 
 function describeAxis(a: Axis): string {
   const n = a.values.length;
@@ -98,6 +100,7 @@ export function sweepSections(summary: SweepSummary): ReportSection[] {
         const rows: Row[] = [...byPoint.values()].map((c) => ({ x: c.x, y: c.sum / c.n, series: c.series }));
         plots.push(
           lineChart({
+            legendLabelLimit: LEGEND_LABEL_LIMIT,
             id: `sweep-${field}`, title: `${experiment ? 'Fraction of verdicts held' : field} vs ${x.path}${mean}`, rows, x: 'x', y: 'y', series: series.size > 1 ? 'series' : undefined,
             logX: isLogAxis(x), points: rows.length <= 60, xTitle: x.path, yTitle: experiment ? 'verdicts held' : field,
             yRules: field === 'success' ? [{ value: 0.5, label: '1/2' }] : undefined,
@@ -175,6 +178,7 @@ function crossingSection(summary: SweepSummary, point: (r: SweepRow) => ReturnTy
     const name = (c: GroupCrossing, what: string) => (crossings.length === 1 ? what : `${c.group}: ${what}`);
     plots.push(
       lineChart({
+        legendLabelLimit: LEGEND_LABEL_LIMIT,
         id: 'sweep-crossing', title: 'Success along τ: the sweep (mean over seeds) and the exact equilibrium', x: 'tau', y: 'success', series: 'curve', logX: true, xTitle: 'τ', yTitle: 'success',
         rows: crossings.flatMap((c) => [
           ...c.curve.tau.map((tau, i) => ({ tau, success: c.curve.success[i], curve: name(c, 'sweep') })),
@@ -194,6 +198,7 @@ function crossingSection(summary: SweepSummary, point: (r: SweepRow) => ReturnTy
     });
     plots.push(
       lineChart({
+        legendLabelLimit: LEGEND_LABEL_LIMIT,
         id: 'sweep-finite-size', title: 'Crossing temperature vs chain length', logX: true, points: true, x: 'K', y: 'tau', series: 'curve', xTitle: 'K', yTitle: 'τ at success 1/2',
         rows: finiteSize.flatMap((f) => {
           const prefix = f.series === 'all' ? '' : `${f.series}: `;
@@ -215,7 +220,7 @@ function crossingSection(summary: SweepSummary, point: (r: SweepRow) => ReturnTy
       return Math.abs(xv) < 20 ? [{ x: xv, success, curve: rest || `K=${c.task.K}` }] : [];
     });
     if (new Set(collapse.map((r) => r.curve)).size <= MAX_SERIES) {
-      plots.push(lineChart({ id: 'sweep-collapse', title: 'Data collapse: success vs K·(δ/τ − |log q|)', rows: collapse, x: 'x', y: 'success', series: 'curve', xTitle: 'K·(δ/τ − |log q|)', yTitle: 'success', yRules: [{ value: 0.5, label: '1/2' }] }));
+      plots.push(lineChart({ legendLabelLimit: LEGEND_LABEL_LIMIT, id: 'sweep-collapse', title: 'Data collapse: success vs K·(δ/τ − |log q|)', rows: collapse, x: 'x', y: 'success', series: 'curve', xTitle: 'K·(δ/τ − |log q|)', yTitle: 'success', yRules: [{ value: 0.5, label: '1/2' }] }));
     }
   }
   return { id: 'sweep-crossing', title: 'Crossing analysis', paragraphs, plots, tables };
