@@ -43,6 +43,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `gibbslab … | head` closes stdout early: that is the reader's choice, not a failure.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv).then((code) => {
   process.exitCode = code;
 });
