@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
 import { z } from 'zod';
 import type { RunResults } from '../../experiments/types.js';
 import { parseOrThrow, UsageError } from '../../io/errors.js';
@@ -39,9 +38,11 @@ function namedPlots(results: RunResults): { file: string; plot: PlotSpec }[] {
 /**
  * Writes DIR/png/<plot id>.png for every plot: Vega-Lite → SVG (the report's renderer) → PNG
  * (resvg, twice the SVG's size, system fonts). The folder is built beside and swapped in whole,
- * so an error leaves the previous PNGs, never a mix.
+ * so an error leaves the previous PNGs, never a mix. resvg's native module loads only here, not at
+ * every command's start-up.
  */
 async function writePngs(dir: string, results: RunResults): Promise<string[]> {
+  const { Resvg } = await import('@resvg/resvg-js');
   const final = join(dir, 'png');
   const tmp = join(dir, `.png.${process.pid}.tmp`);
   rmSync(tmp, { recursive: true, force: true });

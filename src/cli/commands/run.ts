@@ -41,7 +41,7 @@ function readOverrides(file: string | undefined): Record<string, unknown> {
  * Progress counts finished experiments (a worker's finer progress stays in its thread).
  */
 async function runOnPool(selected: Experiment<unknown>[], configs: unknown[], workers: number, bar: Progress): Promise<ExperimentResult[]> {
-  const pool = createPool(workers);
+  const pool = await createPool(workers);
   let done = 0;
   bar.update(0, selected.length);
   try {

@@ -77,7 +77,7 @@ export async function runSweep(plan: SweepPlan, o: SweepRunOptions): Promise<Swe
  * cancelled and awaited, so nothing is appended after the store closes.
  */
 async function compute(plan: SweepPlan, todo: number[], store: SweepStore, o: SweepRunOptions): Promise<void> {
-  const pool = createPool(Math.min(o.workers, todo.length));
+  const pool = await createPool(Math.min(o.workers, todo.length));
   const stop = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
   let next = 0;
