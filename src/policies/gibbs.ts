@@ -1,3 +1,4 @@
+import { entropyBonusLogPolicy, entropyBonusSequenceMeasure } from '../equilibrium/entropyBonus.js';
 import { gibbsLogPolicy } from '../equilibrium/equilibrium.js';
 import { gibbsSequenceMeasure, sequenceMeasure, type SequenceMeasure } from '../equilibrium/sequence.js';
 import type { BanditWorld, SequenceWorld, World } from '../tasks/worlds.js';
@@ -14,6 +15,12 @@ import type { PolicyLayout } from './layout.js';
 export function gibbsTarget(world: World, layout: PolicyLayout, beta: number): Float64Array {
   if (world.type === 'bandit') return beta > 0 ? gibbsLogPolicy(world, beta) : banditLimit(world);
   return sequenceConditionals(world, layout, beta > 0 ? gibbsSequenceMeasure(world, beta) : sequenceLimit(world));
+}
+
+/** The entropy-bonus fixed point π_{τ,α} ∝ π_ref^{τ/(τ+α)}·e^{r/(τ+α)} (F33, src/equilibrium/entropyBonus.ts) in a policy layout. */
+export function entropyBonusTarget(world: World, layout: PolicyLayout, tau: number, alpha: number): Float64Array {
+  if (world.type === 'bandit') return entropyBonusLogPolicy(world, tau, alpha);
+  return sequenceConditionals(world, layout, entropyBonusSequenceMeasure(world, tau, alpha));
 }
 
 function banditLimit(world: BanditWorld): Float64Array {
