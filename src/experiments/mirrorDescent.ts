@@ -81,9 +81,10 @@ export const mirrorDescent: Experiment<Config> = {
       if (et === 1) verdicts.push(closeTo('ητ = 1 lands on π*_τ in one step: KL(π_1‖π*)', 'F6', 0, kls[1], 1e-14));
       if (et > 1 && et < 2) verdicts.push(closeTo(`${label}: the error flips sign at every step (fraction of flips)`, 'F6', 1, flipChances ? flips / flipChances : 0, 0));
       if (et > 2) verdicts.push(check(`${label}: diverges — the span grows by |1−ητ| > 1 per step`, 'F6', spans[5] > spans[0] * Math.abs(cc) ** 5 * 0.99, Math.abs(cc) ** 5, spans[5] / spans[0]));
-      if (et < 1 && kls.length > 12) {
-        const k = Math.min(kls.length - 1, 12);
-        verdicts.push(closeTo(`${label}: asymptotic KL ratio KL_{k+1}/KL_k → c²`, 'F6', cc * cc, kls[k] / kls[k - 1], 1e-2, true));
+      // KL ≈ ½·Var(error) holds once the error has shrunk by ~100 (c^k ≤ 0.01), and while KL is above rounding.
+      const kAsymptotic = Math.ceil(Math.log(0.01) / Math.log(Math.abs(cc)));
+      if (et < 1 && kAsymptotic < kls.length && kls[kAsymptotic] > 1e-20) {
+        verdicts.push(closeTo(`${label}: asymptotic KL ratio KL_{k+1}/KL_k → c² (at k = ${kAsymptotic}, where c^k ≤ 0.01)`, 'F6', cc * cc, kls[kAsymptotic] / kls[kAsymptotic - 1], 1e-2, true));
       }
       if (et < 2) verdicts.push(closeTo(`${label}: free-energy gap = τ·KL(π_k‖π*) (F2, max abs difference)`, 'F2', 0, Math.max(...trace.freeEnergyGap.map((g, k) => Math.abs(g - c.tau * trace.klToGibbs[k]))), 1e-12));
     }
@@ -92,7 +93,13 @@ export const mirrorDescent: Experiment<Config> = {
     const bare = mirrorDescentFlow(world, { tau: c.tau, eta, steps: c.steps, bareReward: true });
     const shaped = mirrorDescentFlow(world, { tau: c.tau, eta: 0.5 / c.tau, steps: c.steps });
     const last = c.steps;
-    verdicts.push(check('bare-reward advantage: success → 1 (argmax r), not the Gibbs success', 'F4', bare.success[last] > 0.99, 1, bare.success[last]));
+    // The bare-reward iterate is π_ref·e^{ηk·r}: success rises toward 1 without bound in k, so
+    // with a finite budget the verdict is the direction (monotone, past the Gibbs success), not the limit.
+    const rising = bare.success.every((v, k) => k === 0 || v >= bare.success[k - 1] - 1e-15);
+    verdicts.push(
+      check('bare-reward advantage: success rises monotonically past the Gibbs success toward argmax r', 'F4',
+        rising && bare.success[last] > shaped.success[last], shaped.success[last], bare.success[last]),
+    );
     verdicts.push(check('bare-reward advantage: the KL to π*_τ does not go to 0', 'F4', bare.klToGibbs[last] > 1e-3, null, bare.klToGibbs[last]));
     verdicts.push(closeTo('KL-shaped advantage: KL(π_k‖π*_τ) → 0', 'F4', 0, shaped.klToGibbs[last], 1e-10));
     const successRows: Row[] = [
