@@ -77,10 +77,16 @@ export function sequenceMeasure(world: SequenceWorld, logw: Float64Array, bonus:
   return { logw, values, logZ: values[world.start] + shift };
 }
 
-/** The Gibbs measure π*_τ ∝ π_ref·e^{r/τ}, with the bonus given relative to the max reward for precision. */
-export function gibbsSequenceMeasure(world: SequenceWorld, tau: number): SequenceMeasure {
+/** The terminal log-bonus (r − r_max)/τ of π*_τ: relative to the max reward, for precision at small τ. */
+export function centredGibbsBonus(world: SequenceWorld, tau: number): Float64Array {
   const bonus = new Float64Array(world.states);
   for (let s = 0; s < world.states; s++) bonus[s] = (world.terminalReward[s] - world.maxReward) / tau;
+  return bonus;
+}
+
+/** The Gibbs measure π*_τ ∝ π_ref·e^{r/τ}. */
+export function gibbsSequenceMeasure(world: SequenceWorld, tau: number): SequenceMeasure {
+  const bonus = centredGibbsBonus(world, tau);
   const m = sequenceMeasure(world, world.arcLogRef, bonus);
   return { ...m, logZ: m.logZ + world.maxReward / tau };
 }

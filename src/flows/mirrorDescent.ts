@@ -1,3 +1,4 @@
+import { centredGibbsBonus } from '../equilibrium/sequence.js';
 import type { BanditWorld, SequenceWorld, World } from '../tasks/worlds.js';
 import {
   BanditRecorder,
@@ -113,8 +114,7 @@ function sequenceMirrorDescent(world: SequenceWorld, o: MirrorDescentOptions): F
   const { logw0, dw0 } = sequenceStartDeviation(world, o.from ?? 'ref');
   const logw = new Float64Array(logw0.length);
   const bonus = new Float64Array(world.states);
-  const target = new Float64Array(world.states);
-  for (let s = 0; s < world.states; s++) target[s] = (world.terminalReward[s] - world.maxReward) / o.tau;
+  const target = centredGibbsBonus(world, o.tau);
   rec.record(0, logw0, bonus);
   const tauA = o.bareReward ? 0 : o.tau;
   const c = 1 - o.eta * tauA;

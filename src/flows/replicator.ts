@@ -1,3 +1,4 @@
+import { centredGibbsBonus } from '../equilibrium/sequence.js';
 import type { BanditWorld, SequenceWorld, World } from '../tasks/worlds.js';
 import { mirrorDescentClosedForm } from './mirrorDescent.js';
 import {
@@ -93,8 +94,7 @@ function sequenceReplicator(world: SequenceWorld, o: ReplicatorOptions): FlowTra
   const { logw0, dw0 } = sequenceStartDeviation(world, o.from ?? 'ref');
   const logw = new Float64Array(logw0.length);
   const bonus = new Float64Array(world.states);
-  const target = new Float64Array(world.states);
-  for (let s = 0; s < world.states; s++) target[s] = (world.terminalReward[s] - world.maxReward) / o.tau;
+  const target = centredGibbsBonus(world, o.tau);
   rec.record(0, logw0, bonus, 0);
   // The linear ODE x' = −τ(x − x*) has the RK4 step factor below (exact up to O((τh)^5)).
   const th = o.tau * o.dt;
