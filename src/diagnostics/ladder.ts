@@ -1,4 +1,4 @@
-import { observables, occupancy, policyKl, type PolicyObservables } from '../policies/evaluate.js';
+import { exactAdvantages, observables, occupancy, policyKl, type PolicyObservables } from '../policies/evaluate.js';
 import { gibbsTarget } from '../policies/gibbs.js';
 import type { TabularPolicy } from '../policies/tabular.js';
 import type { World } from '../tasks/worlds.js';
@@ -34,6 +34,14 @@ export interface LadderTrace {
   entropyChange: number[];
   /** First-order prediction −Cov_π(log π, Δz) (F28), at completion level for sequence worlds. */
   entropyChangePredicted: number[];
+  /** F29 (vanilla PG): the first-order change of the step Δz = η·∇J = η·w·π·A from π_{k−1}, η = lr, A the exact advantage of the KL-shaped gain. */
+  entropyChangePredictedPg: number[];
+  /** F30 (NPG): the same with Δz = η·A, i.e. −η·Cov_π(log π, A) per state. */
+  entropyChangePredictedNpg: number[];
+  /** Entropy bonus α the update applied (after schedule or adaptive gate); null when no bonus is on. */
+  entropyCoef: number[];
+  /** Fraction of the update's tokens (mass in exact mode) a covariance control selected; null when none is on. */
+  covSelected: number[];
   /** Fraction of the groups drawn from π_k whose task rewards all tie; null at the last step. */
   allTieFraction: number[];
   clipFraction: number[];
@@ -49,6 +57,9 @@ export interface SampledStats {
   /** verl `pg_clipfrac` and `pg_clipfrac_lower`, averaged over the step's updates. */
   clipFraction: number;
   clipFractionLower: number;
+  /** The entropy controls (src/optimizers/controls.ts): α applied, and the fraction of tokens Clip-Cov/KL-Cov selected. */
+  entropyCoef: number;
+  covSelected: number;
 }
 
 export class LadderRecorder {
@@ -66,6 +77,10 @@ export class LadderRecorder {
     alignment: [],
     entropyChange: [],
     entropyChangePredicted: [],
+    entropyChangePredictedPg: [],
+    entropyChangePredictedNpg: [],
+    entropyCoef: [],
+    covSelected: [],
     allTieFraction: [],
     clipFraction: [],
     clipFractionLower: [],
@@ -78,6 +93,8 @@ export class LadderRecorder {
   private readonly gain: Float64Array;
   private readonly mdLogp: Float64Array;
   private readonly rowScratch: Float64Array;
+  private readonly advantage: Float64Array;
+  private readonly stepLogp: Float64Array;
   /** Per-row maximal reward (the β = 0 free-energy gap). */
   private readonly rowMax: number;
 
@@ -95,6 +112,8 @@ export class LadderRecorder {
     this.gain = new Float64Array(layout.entries);
     this.mdLogp = new Float64Array(layout.entries);
     this.rowScratch = new Float64Array(layout.rows);
+    this.advantage = new Float64Array(layout.entries);
+    this.stepLogp = new Float64Array(layout.entries);
     this.rowMax = maxRewardMean(world);
   }
 
@@ -124,7 +143,20 @@ export class LadderRecorder {
     t.refKlEstimate.push(NaN);
     t.allTieFraction.push(NaN);
     if (prev === null || stats === null || this.prevObs === null) {
-      for (const a of [t.proximalKl, t.proximalKlReverse, t.alignment, t.entropyChange, t.entropyChangePredicted, t.clipFraction, t.clipFractionLower]) a.push(NaN);
+      for (const a of [
+        t.proximalKl,
+        t.proximalKlReverse,
+        t.alignment,
+        t.entropyChange,
+        t.entropyChangePredicted,
+        t.entropyChangePredictedPg,
+        t.entropyChangePredictedNpg,
+        t.entropyCoef,
+        t.covSelected,
+        t.clipFraction,
+        t.clipFractionLower,
+      ])
+        a.push(NaN);
     } else {
       t.refKlEstimate[t.step.length - 2] = stats.refKlEstimate;
       t.allTieFraction[t.step.length - 2] = stats.allTieFraction;
@@ -133,6 +165,12 @@ export class LadderRecorder {
       t.alignment.push(fisherCosine(prev, this.prevWeights, cur.logp, this.mdLogp));
       t.entropyChange.push(obs.entropy - this.prevObs.entropy);
       t.entropyChangePredicted.push(predictedEntropyChange(prev, this.prevWeights, cur.logp, this.rowScratch));
+      // `before` left π_{k−1}'s KL-shaped gain in this.gain.
+      const forms = entropyChangeForms(prev, this.prevWeights, this.gain, this.eta, { advantage: this.advantage, logp: this.stepLogp, rows: this.rowScratch });
+      t.entropyChangePredictedPg.push(forms.pg);
+      t.entropyChangePredictedNpg.push(forms.npg);
+      t.entropyCoef.push(stats.entropyCoef);
+      t.covSelected.push(stats.covSelected);
       t.clipFraction.push(stats.clipFraction);
       t.clipFractionLower.push(stats.clipFractionLower);
     }
@@ -212,4 +250,32 @@ export function predictedEntropyChange(p: TabularPolicy, weights: Float64Array, 
     dH -= w * c;
   }
   return dH;
+}
+
+/**
+ * The first-order entropy change of the two ideal steps on a per-token gain g (Cui et al.'s
+ * Theorems 1 and 2, SPEC F29, F30), with A_e = Q_e − V(r) the exact advantage of g under π
+ * (`exactAdvantages`):
+ * - vanilla PG: Δz_e = η·∂J/∂z_e = η·w_r·π_e·A_e, so for a bandit ΔH ≈ −η·Cov_π(log π, π·A);
+ * - NPG: Δz_e = η·A_e, so ΔH ≈ −η·Cov_π(log π, A): a rare token with a high advantage raises H.
+ * Both go through `predictedEntropyChange`, so for sequence worlds they are completion-level.
+ */
+export function entropyChangeForms(
+  p: TabularPolicy,
+  weights: Float64Array,
+  gain: Float64Array,
+  eta: number,
+  scratch: { advantage: Float64Array; logp: Float64Array; rows: Float64Array },
+): { pg: number; npg: number } {
+  const { advantage: A, logp, rows } = scratch;
+  exactAdvantages(p, gain, 1, rows, A);
+  const { entryRow } = p.layout;
+  const step = (dz: (e: number) => number) => {
+    for (let e = 0; e < logp.length; e++) logp[e] = p.prob[e] > 0 ? p.logp[e] + dz(e) : p.logp[e];
+    return predictedEntropyChange(p, weights, logp, rows);
+  };
+  return {
+    pg: step((e) => eta * weights[entryRow[e]] * p.prob[e] * A[e]),
+    npg: step((e) => eta * A[e]),
+  };
 }

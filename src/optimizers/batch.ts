@@ -1,3 +1,14 @@
+import type { Rng } from '../numerics/rng.js';
+
+/** The entropy controls' values for one step, fixed when its batch is collected (src/optimizers/controls.ts). */
+export interface StepControls {
+  /** Entropy bonus α applied this step (after schedule or adaptive gate). */
+  entropyCoef: number;
+  /** Clip-Cov / KL-Cov token ratio and coefficient (KL-Cov's ppo_kl_coef, Clip-Cov's detach strength) after annealing. */
+  covRatio: number;
+  covCoef: number;
+}
+
 /**
  * The per-token view of one step's data, flat over all tokens of all completions. Sampled batches
  * have `mass` 1 per token; an exact batch lists every entry the policy can take once, with `mass`
@@ -34,6 +45,12 @@ export class TokenBatch {
   value = new Float64Array(16);
   returns = new Float64Array(16);
   weight = new Float64Array(16);
+
+  /** Batches collected so far (1 for the first step's): the clock of the entropy controls' schedules. */
+  step = 0;
+  /** The step's random stream, for controls that draw (Clip-Cov's pick splits it by name). */
+  rng: Rng | null = null;
+  controls: StepControls = { entropyCoef: 0, covRatio: 0, covCoef: 0 };
 
   reserve(completions: number, tokens: number): void {
     if (completions > this.prompt.length) {

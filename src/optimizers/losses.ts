@@ -1,3 +1,4 @@
+import type { TabularPolicy } from '../policies/tabular.js';
 import type { TokenBatch } from './batch.js';
 import { klGradient, klValue, type KlEstimator } from './kl.js';
 
@@ -14,11 +15,19 @@ export interface UpdateStats {
   clipped: number;
   dualClipped: number;
   mass: number;
+  /** Σ mass of tokens a covariance control (Clip-Cov, KL-Cov) selected; absent when none is on. */
+  covSelected?: number;
 }
 
 export interface LossTerm {
   readonly name: string;
-  apply(b: TokenBatch, from: number, to: number, value: Float64Array, dlogp: Float64Array, stats: UpdateStats): void;
+  /** `policy` is the current policy (b.logp holds its log-probabilities of the tokens). */
+  apply(b: TokenBatch, from: number, to: number, value: Float64Array, dlogp: Float64Array, stats: UpdateStats, policy: TabularPolicy): void;
+  /**
+   * Adds the part of the term's logit gradient that is not a function of log π(y_t) alone, e.g. an
+   * entropy bonus, which depends on the whole row π(·|s_t). Called after `apply`, on the same span.
+   */
+  logitGradient?(policy: TabularPolicy, b: TokenBatch, from: number, to: number, grad: Float64Array): void;
 }
 
 export interface ClipRange {

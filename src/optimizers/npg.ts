@@ -1,6 +1,7 @@
 import { proximalStep } from '../diagnostics/mirror.js';
 import type { PolicyLayout } from '../policies/layout.js';
 import type { TabularPolicy } from '../policies/tabular.js';
+import { addEntropyGain, selectionFraction } from './controls.js';
 import { klGradient, klValue } from './kl.js';
 import type { UpdateStats } from './losses.js';
 import { naturalGradient } from './natural.js';
@@ -45,12 +46,13 @@ function createNpg(layout: PolicyLayout, s: OptimizerSettings): OptimizerInstanc
     step(policy, rng, stats) {
       rollout.collect(policy, rng, stats);
       if (s.exact) {
-        proximalStep(policy, placementGain(policy, s, grad), s.lr, policy.logits, W);
+        proximalStep(policy, addEntropyGain(policy, rollout.batch.controls.entropyCoef, placementGain(policy, s, grad)), s.lr, policy.logits, W);
       } else {
         const upd: UpdateStats = { clipped: 0, dualClipped: 0, mass: 0 };
         pipeline.gradient(policy, rollout.batch, 0, rollout.batch.completions, grad, upd);
         naturalGradient(policy, rollout.occupancy, grad, direction);
         for (let e = 0; e < direction.length; e++) policy.logits[e] -= s.lr * direction[e];
+        stats.covSelected = selectionFraction(upd);
       }
       policy.normalize();
     },

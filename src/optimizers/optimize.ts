@@ -36,6 +36,8 @@ export function resolveSettings(name: OptimizerName, overrides: Partial<Optimize
 export function optimize(world: World, settings: OptimizerSettings, o: OptimizeOptions): OptimizeResult {
   const issue = settingsIssue(settings);
   if (issue) throw new RangeError(`${issue.key} = ${JSON.stringify(issue.value)}: ${issue.message}`);
+  // Annealing schedules without a horizon run over the whole run (the resolved record says so).
+  if (settings.annealSteps === null) settings = { ...settings, annealSteps: Math.max(1, o.steps) };
   const layout = policyLayout(world);
   const policy = TabularPolicy.start(layout, settings.from);
   const prev = policy.clone();

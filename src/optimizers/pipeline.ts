@@ -7,6 +7,7 @@ import type { TabularPolicy } from '../policies/tabular.js';
 import { gae, grpoAdvantages, rlooAdvantages, whiten } from './advantages.js';
 import { aggregationWeights, exactAggregationWeights } from './aggregation.js';
 import { TokenBatch } from './batch.js';
+import { ControlClock, covarianceControl, entropyBonusOn, entropyBonusTerm, selectionFraction } from './controls.js';
 import { tieProbability } from './exact.js';
 import { klValue } from './kl.js';
 import { klLossTerm, pgTerm, ppoTerm, type LossTerm, type UpdateStats } from './losses.js';
@@ -17,7 +18,7 @@ import { adam, sgd, type LogitTransform } from './transforms.js';
 export type StepStats = SampledStats;
 
 export function emptyStepStats(): StepStats {
-  return { refKlEstimate: NaN, allTieFraction: NaN, clipFraction: NaN, clipFractionLower: NaN };
+  return { refKlEstimate: NaN, allTieFraction: NaN, clipFraction: NaN, clipFractionLower: NaN, entropyCoef: NaN, covSelected: NaN };
 }
 
 export interface OptimizerInstance {
@@ -36,8 +37,28 @@ export interface OptimizerSpec {
   create(layout: PolicyLayout, settings: OptimizerSettings): OptimizerInstance;
 }
 
+/** The entropy controls (src/optimizers/controls.ts): every optimizer reads them. */
+export const CONTROL_KNOBS: readonly SettingKey[] = [
+  'entropyCoef',
+  'entropySchedule',
+  'annealSteps',
+  'useAdaptiveEntropy',
+  'entropyCoefMin',
+  'entropyCoefMax',
+  'entropyCoefDelta',
+  'entropyTarget',
+  'clipCov',
+  'clipCovLb',
+  'clipCovUb',
+  'klCov',
+  'ppoKlCoef',
+  'covScope',
+  'microBatches',
+  'covAnneal',
+  'covSchedule',
+];
 /** Settings every optimizer reads. */
-export const COMMON_KNOBS: readonly SettingKey[] = ['lr', 'groupSize', 'beta', 'klEstimator', 'klIn', 'exact', 'from'];
+export const COMMON_KNOBS: readonly SettingKey[] = ['lr', 'groupSize', 'beta', 'klEstimator', 'klIn', 'exact', 'from', ...CONTROL_KNOBS];
 /** Settings of the sampled-loss optimizers (PPO family and REINFORCE family). */
 export const LOSS_KNOBS: readonly SettingKey[] = [
   ...COMMON_KNOBS,
@@ -73,6 +94,7 @@ export class Rollout {
   private readonly entryReward: Float64Array;
   private readonly entryAdv: Float64Array;
   private readonly rowValue: Float64Array;
+  private readonly controls: ControlClock;
 
   constructor(
     private readonly layout: PolicyLayout,
@@ -88,6 +110,7 @@ export class Rollout {
     this.entryReward = new Float64Array(n);
     this.entryAdv = new Float64Array(n);
     this.rowValue = new Float64Array(s.exact ? layout.rows : 0);
+    this.controls = new ControlClock(s);
   }
 
   collect(policy: TabularPolicy, rng: Rng, stats: StepStats): void {
@@ -95,6 +118,7 @@ export class Rollout {
     if (this.s.exact) this.collectExact(policy, stats);
     else this.collectSampled(policy, rng, stats);
     if (this.s.whitenAdvantages) whiten(this.batch.adv, 0, this.batch.tokens, this.s.exact ? this.batch.mass : null);
+    this.controls.begin(this.batch, policy, rng, stats);
   }
 
   /** Reward-placed KL shaping of one token: −β·k(log π_old − log π_ref). */
@@ -248,10 +272,14 @@ function removeTiedGroups(cb: CompletionBatch, G: number, from: number, remove: 
   return ties;
 }
 
-/** The default loss terms of a setting: the policy loss, then the reference KL when it sits in the loss. */
+/**
+ * The default loss terms of a setting: the policy loss (Clip-Cov's or KL-Cov's when one is on), the
+ * reference KL when it sits in the loss, and the entropy bonus when it is on.
+ */
 export function defaultTerms(s: OptimizerSettings): LossTerm[] {
-  const terms = [s.lossMode === 'gpg' ? pgTerm() : ppoTerm({ low: s.clipRatioLow, high: s.clipRatioHigh, dual: s.clipRatioC })];
+  const terms = [covarianceControl(s) ?? (s.lossMode === 'gpg' ? pgTerm() : ppoTerm({ low: s.clipRatioLow, high: s.clipRatioHigh, dual: s.clipRatioC }))];
   if (s.klIn === 'loss' && s.beta > 0) terms.push(klLossTerm(s.beta, s.klEstimator));
+  if (entropyBonusOn(s)) terms.push(entropyBonusTerm());
   return terms;
 }
 
@@ -302,6 +330,7 @@ export class LossPipeline {
       for (let e = rowOffset[r]; e < rowOffset[r + 1]; e++) grad[e] -= acc * policy.prob[e];
       rowAcc[r] = 0;
     }
+    for (const term of this.terms) term.logitGradient?.(policy, b, t0, t1, grad);
     return loss;
   }
 
@@ -319,7 +348,7 @@ export class LossPipeline {
     } else aggregationWeights(this.s.lossAggMode, b, c0, c1, normLength);
     this.value.fill(0, t0, t1);
     this.dlogp.fill(0, t0, t1);
-    for (const term of this.terms) term.apply(b, t0, t1, this.value, this.dlogp, stats);
+    for (const term of this.terms) term.apply(b, t0, t1, this.value, this.dlogp, stats, policy);
     let loss = 0;
     for (let t = t0; t < t1; t++) loss += b.weight[t] * this.value[t];
     return loss;
@@ -358,6 +387,7 @@ export function lossOptimizer(layout: PolicyLayout, s: OptimizerSettings, terms 
       }
       stats.clipFraction = s.lossMode === 'vanilla' ? upd.clipped / upd.mass : NaN;
       stats.clipFractionLower = s.lossMode === 'vanilla' && s.clipRatioC !== null ? upd.dualClipped / upd.mass : NaN;
+      stats.covSelected = selectionFraction(upd);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { SCHEDULES, type Schedule } from '../entropy/schedule.js';
 import type { PolicyStart } from '../policies/tabular.js';
 import { KL_ESTIMATORS, type KlEstimator } from './kl.js';
 
@@ -21,6 +22,12 @@ export const KL_PLACEMENTS = ['reward', 'loss'] as const;
 export type KlPlacement = (typeof KL_PLACEMENTS)[number];
 export const OPTIMIZER_KINDS = ['adam', 'sgd'] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
+/** Where Clip-Cov/KL-Cov select tokens: each micro-batch (verl, PRIME) or the optimizer mini-batch (verl PR #7830). */
+export const COV_SCOPES = ['micro', 'mini'] as const;
+export type CovScope = (typeof COV_SCOPES)[number];
+/** What an annealed covariance control sends to 0: its token ratio, or its coefficient (KL-Cov's ppo_kl_coef, Clip-Cov's detach strength). */
+export const COV_ANNEALS = ['off', 'ratio', 'coef'] as const;
+export type CovAnneal = (typeof COV_ANNEALS)[number];
 
 export interface OptimizerSettings {
   optimizer: OptimizerName;
@@ -74,6 +81,30 @@ export interface OptimizerSettings {
   adamBeta1: number;
   adamBeta2: number;
   adamEps: number;
+  // Entropy controls (src/optimizers/controls.ts, docs/entropy.md); every optimizer reads them.
+  /** Entropy bonus α: the loss gets −α·agg(H(π(·|s_t))) (verl `entropy_coeff`, TRL `entropy_coef`). */
+  entropyCoef: number;
+  entropySchedule: Schedule;
+  /** Steps over which `linear`/`cosine` schedules reach 0; null: the run's steps. */
+  annealSteps: number | null;
+  /** TRL `use_adaptive_entropy` (Skywork-OR1) with `entropy_coef_min/max/delta` and `entropy_target`. */
+  useAdaptiveEntropy: boolean;
+  entropyCoefMin: number;
+  entropyCoefMax: number;
+  entropyCoefDelta: number;
+  entropyTarget: number;
+  /** Clip-Cov (verl `loss_mode=clip_cov`): `clip_cov_ratio`, or null when off; band (`clip_cov_lb`, `clip_cov_ub`). */
+  clipCov: number | null;
+  clipCovLb: number;
+  clipCovUb: number;
+  /** KL-Cov (verl `loss_mode=kl_cov`): `kl_cov_ratio` (a fraction), or null when off; penalty `ppo_kl_coef`. */
+  klCov: number | null;
+  ppoKlCoef: number;
+  covScope: CovScope;
+  /** Micro-batches per mini-batch: the selection scope of `covScope` micro (the gradient is their sum either way). */
+  microBatches: number;
+  covAnneal: CovAnneal;
+  covSchedule: Schedule;
 }
 
 export type SettingKey = keyof OptimizerSettings;
@@ -117,7 +148,28 @@ export const BASE_SETTINGS: Omit<OptimizerSettings, 'optimizer'> = {
   adamBeta1: 0.9,
   adamBeta2: 0.999,
   adamEps: 1e-8,
+  entropyCoef: 0, // verl entropy_coeff, TRL entropy_coef
+  entropySchedule: 'constant',
+  annealSteps: null,
+  useAdaptiveEntropy: false, // TRL
+  entropyCoefMin: 0, // TRL
+  entropyCoefMax: 1, // TRL
+  entropyCoefDelta: 0.005, // TRL
+  entropyTarget: 0.2, // TRL (nats per token)
+  clipCov: null,
+  clipCovLb: 1, // verl clip_cov_lb
+  clipCovUb: 5, // verl clip_cov_ub
+  klCov: null,
+  ppoKlCoef: 1, // the PRIME/verl-recipe value (verl's own default 0.1 matches no recipe, ANCHORS §3.4, §6)
+  covScope: 'micro', // verl and PRIME select per micro-batch
+  microBatches: 1,
+  covAnneal: 'off',
+  covSchedule: 'linear',
 };
+
+/** Defaults of `--clip-cov` and `--kl-cov` given without a ratio (verl `clip_cov_ratio`, `kl_cov_ratio`). */
+export const DEFAULT_CLIP_COV_RATIO = 2e-4;
+export const DEFAULT_KL_COV_RATIO = 2e-4;
 
 /** The kebab-case flag of a setting: `clipRatioLow` → `--clip-ratio-low`. */
 export function settingFlag(key: SettingKey): string {
@@ -168,6 +220,36 @@ export function settingsIssue(s: OptimizerSettings): SettingIssue | null {
     s.exact && s.advantage === 'grpo' && s.scaleRewards !== 'none' &&
       bad('exact', `has no closed form for ${s.optimizer} with scale_rewards = ${s.scaleRewards} (a ratio of sampled statistics); use --scale-rewards none`),
     s.exact && s.filterGroups && bad('exact', 'has no closed form with dynamic sampling (groups are conditioned on not tying)'),
+    ...controlIssues(s, bad),
   ];
   return checks.find((c): c is SettingIssue => c !== false) ?? null;
+}
+
+/** The entropy controls' checks (every optimizer reads them). */
+function controlIssues(s: OptimizerSettings, bad: (key: SettingKey, message: string) => SettingIssue): (SettingIssue | false)[] {
+  const ratio = (key: 'clipCov' | 'klCov') => s[key] !== null && !((s[key] as number) > 0 && (s[key] as number) <= 1) && bad(key, 'must be a ratio in (0, 1] (or none)');
+  const nonNegative = (key: SettingKey) => !((s[key] as number) >= 0 && Number.isFinite(s[key])) && bad(key, 'must be ≥ 0');
+  return [
+    nonNegative('entropyCoef'),
+    !SCHEDULES.includes(s.entropySchedule) && bad('entropySchedule', `must be one of ${SCHEDULES.join(', ')}`),
+    s.annealSteps !== null && !(Number.isInteger(s.annealSteps) && s.annealSteps >= 1) && bad('annealSteps', 'must be an integer ≥ 1 (or none)'),
+    nonNegative('entropyCoefMin'),
+    !(s.entropyCoefMax >= s.entropyCoefMin && Number.isFinite(s.entropyCoefMax)) && bad('entropyCoefMax', `must be ≥ entropy_coef_min (${s.entropyCoefMin})`),
+    nonNegative('entropyCoefDelta'),
+    nonNegative('entropyTarget'),
+    s.useAdaptiveEntropy && s.entropySchedule !== 'constant' && bad('entropySchedule', 'must be constant with the adaptive coefficient (it sets α itself)'),
+    ratio('clipCov'),
+    ratio('klCov'),
+    !Number.isFinite(s.clipCovLb) && bad('clipCovLb', 'must be a number'),
+    !(s.clipCovUb > s.clipCovLb) && bad('clipCovUb', `must be > clip_cov_lb (${s.clipCovLb})`),
+    nonNegative('ppoKlCoef'),
+    !COV_SCOPES.includes(s.covScope) && bad('covScope', `must be one of ${COV_SCOPES.join(', ')}`),
+    !(Number.isInteger(s.microBatches) && s.microBatches >= 1) && bad('microBatches', 'must be an integer ≥ 1'),
+    !COV_ANNEALS.includes(s.covAnneal) && bad('covAnneal', `must be one of ${COV_ANNEALS.join(', ')}`),
+    !SCHEDULES.includes(s.covSchedule) && bad('covSchedule', `must be one of ${SCHEDULES.join(', ')}`),
+    s.clipCov !== null && s.klCov !== null && bad('klCov', 'cannot be combined with clip_cov (verl’s loss_mode is one of them)'),
+    s.covAnneal !== 'off' && s.clipCov === null && s.klCov === null && bad('covAnneal', 'needs --clip-cov or --kl-cov'),
+    s.optimizer === 'npg' && s.exact && (s.clipCov !== null || s.klCov !== null) &&
+      bad(s.clipCov !== null ? 'clipCov' : 'klCov', 'acts on a loss’s tokens; npg --exact takes the exact mirror-descent step (use sampled npg or another optimizer)'),
+  ];
 }

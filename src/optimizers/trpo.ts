@@ -1,6 +1,7 @@
 import { policyKl } from '../policies/evaluate.js';
 import type { PolicyLayout } from '../policies/layout.js';
 import type { TabularPolicy } from '../policies/tabular.js';
+import { entropyBonusValue, RowEntropies, selectionFraction } from './controls.js';
 import type { UpdateStats } from './losses.js';
 import { klValue } from './kl.js';
 import { conjugateGradient, fisherVector } from './natural.js';
@@ -39,6 +40,9 @@ function createTrpo(layout: PolicyLayout, s: OptimizerSettings): OptimizerInstan
   const Fx = new Float64Array(n);
   const scratch: [Float64Array, Float64Array, Float64Array] = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
   let old: TabularPolicy | null = null;
+  const entropies = new RowEntropies();
+  // The line search compares objectives: the surrogate plus the entropy bonus when it is on.
+  const objective = (p: TabularPolicy, b: TokenBatch) => surrogate(p, b, s) + entropyBonusValue(p, b, entropies);
   return {
     step(policy, rng, stats) {
       rollout.collect(policy, rng, stats);
@@ -46,6 +50,7 @@ function createTrpo(layout: PolicyLayout, s: OptimizerSettings): OptimizerInstan
       const w = rollout.occupancy;
       const upd: UpdateStats = { clipped: 0, dualClipped: 0, mass: 0 };
       pipeline.gradient(policy, b, 0, b.completions, grad, upd);
+      stats.covSelected = selectionFraction(upd);
       for (let e = 0; e < n; e++) grad[e] = -grad[e]; // ascent direction of J = −loss
       const apply = (v: Float64Array, out: Float64Array) => fisherVector(policy, w, v, out, s.cgDamping);
       conjugateGradient(apply, grad, x, s.cgIters, scratch);
@@ -56,12 +61,12 @@ function createTrpo(layout: PolicyLayout, s: OptimizerSettings): OptimizerInstan
       const full = Math.sqrt((2 * s.maxKl) / xFx);
       old ??= policy.clone();
       old.copyFrom(policy);
-      const j0 = surrogate(old, b, s);
+      const j0 = objective(old, b);
       for (let i = 0; i < s.backtrackIters; i++) {
         const alpha = full * s.backtrackCoef ** i;
         for (let e = 0; e < n; e++) policy.logits[e] = old.logits[e] + alpha * x[e];
         policy.normalize();
-        if (policyKl(old, policy.logp, w) <= s.maxKl && surrogate(policy, b, s) > j0) return;
+        if (policyKl(old, policy.logp, w) <= s.maxKl && objective(policy, b) > j0) return;
       }
       policy.copyFrom(old);
     },
