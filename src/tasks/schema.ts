@@ -60,8 +60,19 @@ export const chainTaskSchema = z
     q: openUnit.describe('reference probability of the correct token at each step'),
     vocab: z.number().int().min(2).max(1e9).default(16).describe('tokens per step'),
     delta: z.number().finite().positive().default(1).describe('reward per step when the whole chain is correct'),
+    decoy: z
+      .number()
+      .min(0)
+      .lt(1)
+      .optional()
+      .describe('reference probability of one wrong token per step (a high-probability wrong mode; 0 when absent)'),
   })
-  .strict();
+  .strict()
+  .superRefine((t, ctx) => {
+    if (!t.decoy) return;
+    if (t.vocab < 3) ctx.addIssue({ code: 'custom', path: ['decoy'], message: 'needs vocab ≥ 3 (the decoy and at least one other wrong token)' });
+    else if (!(t.q + t.decoy < 1)) ctx.addIssue({ code: 'custom', path: ['decoy'], message: `q + decoy = ${t.q + t.decoy}; must be < 1 (the other wrong tokens keep some mass)` });
+  });
 
 export const contextualTaskSchema = z
   .object({
@@ -71,9 +82,16 @@ export const contextualTaskSchema = z
     correctFraction: z.number().min(0).max(1).default(0.02),
     refScale: z.number().finite().nonnegative().default(1),
     seed: z.number().int().default(0),
+    decoy: z
+      .number()
+      .finite()
+      .nonnegative()
+      .optional()
+      .describe('logit added to one wrong completion per generated prompt (a high-probability wrong mode; 0 when absent)'),
   })
   .strict()
   .superRefine((t, ctx) => {
+    if (Array.isArray(t.prompts) && t.decoy) ctx.addIssue({ code: 'custom', path: ['decoy'], message: 'only for generated prompts (explicit prompts give their own reference)' });
     if (!Array.isArray(t.prompts)) return;
     const V = t.prompts[0].reward.length;
     t.prompts.forEach((p, i) => {

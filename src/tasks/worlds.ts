@@ -99,6 +99,11 @@ export function contextualWorld(task: ContextualTask): BanditWorld {
       row[y] = task.refScale * rng.normal();
       reward[x * V + y] = rng.uniform() < task.correctFraction ? 1 : 0;
     }
+    // The decoy lifts the prompt's first wrong completion after the draws, so the stream (and every other prompt) is unchanged.
+    if (task.decoy) {
+      const wrong = reward.subarray(x * V, (x + 1) * V).indexOf(0);
+      if (wrong >= 0) row[wrong] += task.decoy;
+    }
     logSoftmax(row, row);
   }
   return { type: 'bandit', prompts: P, actions: V, logRef, reward, maxReward: 1 };
@@ -109,8 +114,13 @@ export function contextualWorld(task: ContextualTask): BanditWorld {
  * wrong token was emitted". Each step: the correct token (probability q) keeps the state, the V−1
  * wrong tokens (probability (1−q)/(V−1) each, one arc of multiplicity V−1) move to state 1.
  * Reward K·δ at the end in state 0.
+ *
+ * With a decoy d > 0 one wrong token has probability d and the other V−2 share 1 − q − d (three
+ * arcs per state): a reference with a high-probability wrong mode and a rare correct token, where
+ * entropy collapse onto one mode and its cures are visible token by token.
  */
 export function chainWorld(task: ChainTask): SequenceWorld {
+  if (task.decoy) return decoyChainWorld(task, task.decoy);
   const { K, q, vocab: V, delta } = task;
   const logQ = Math.log(q);
   const logWrong = Math.log1p(-q) - Math.log(V - 1);
@@ -124,6 +134,25 @@ export function chainWorld(task: ChainTask): SequenceWorld {
     arcNext: Int32Array.of(0, 1, 1, 1),
     arcLogRef: Float64Array.of(logQ, logWrong, logQ, logWrong),
     arcLogMult: Float64Array.of(0, logMultWrong, 0, logMultWrong),
+    terminalReward: Float64Array.of(K * delta, 0),
+    maxReward: K * delta,
+  };
+}
+
+function decoyChainWorld(task: ChainTask, d: number): SequenceWorld {
+  const { K, q, vocab: V, delta } = task;
+  const logRest = Math.log1p(-q - d) - Math.log(V - 2);
+  const logMultRest = Math.log(V - 2);
+  return {
+    type: 'sequence',
+    states: 2,
+    horizon: K,
+    start: 0,
+    // Per state: correct, decoy, the other wrong tokens.
+    arcOffset: Int32Array.of(0, 3, 6),
+    arcNext: Int32Array.of(0, 1, 1, 1, 1, 1),
+    arcLogRef: Float64Array.of(Math.log(q), Math.log(d), logRest, Math.log(q), Math.log(d), logRest),
+    arcLogMult: Float64Array.of(0, 0, logMultRest, 0, 0, logMultRest),
     terminalReward: Float64Array.of(K * delta, 0),
     maxReward: K * delta,
   };
