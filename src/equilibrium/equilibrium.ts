@@ -1,31 +1,35 @@
 import type { BanditWorld, SequenceWorld, World } from '../tasks/worlds.js';
-import { gibbsLogPolicyRow, gibbsRow, type RowObservables } from './bandit.js';
+import { gibbsLogPolicyRow, gibbsRow, gibbsRows, type RowObservables } from './bandit.js';
 import { gibbsSequenceMeasure, referenceTerminalLogMarginal, sequenceStats } from './sequence.js';
 
 /** Exact observables of π*_τ for a whole world: sequence-level for chains, the mean over prompts for contextual tasks. */
 export type Observables = RowObservables;
 
-function banditEquilibrium(world: BanditWorld, tau: number): Observables {
+/** Means over prompts, for every τ: each row is one `gibbsRows` sweep over all of them. */
+function banditEquilibria(world: BanditWorld, taus: readonly number[]): Observables[] {
   const V = world.actions;
-  const acc: Observables = { logZ: 0, freeEnergy: 0, expectedReward: 0, success: 0, entropy: 0, refKl: 0 };
+  const acc = taus.map((): Observables => ({ logZ: 0, freeEnergy: 0, expectedReward: 0, success: 0, entropy: 0, refKl: 0 }));
   for (let x = 0; x < world.prompts; x++) {
-    const row = gibbsRow(world.logRef, world.reward, tau, world.maxReward, x * V, (x + 1) * V);
-    acc.logZ += row.logZ;
-    acc.freeEnergy += row.freeEnergy;
-    acc.expectedReward += row.expectedReward;
-    acc.success += row.success;
-    acc.entropy += row.entropy;
-    acc.refKl += row.refKl;
+    const rows = gibbsRows(world.logRef, world.reward, taus, world.maxReward, x * V, (x + 1) * V);
+    rows.forEach((row, k) => {
+      const a = acc[k];
+      a.logZ += row.logZ;
+      a.freeEnergy += row.freeEnergy;
+      a.expectedReward += row.expectedReward;
+      a.success += row.success;
+      a.entropy += row.entropy;
+      a.refKl += row.refKl;
+    });
   }
   const P = world.prompts;
-  return {
-    logZ: acc.logZ / P,
-    freeEnergy: acc.freeEnergy / P,
-    expectedReward: acc.expectedReward / P,
-    success: acc.success / P,
-    entropy: acc.entropy / P,
-    refKl: acc.refKl / P,
-  };
+  return acc.map((a) => ({
+    logZ: a.logZ / P,
+    freeEnergy: a.freeEnergy / P,
+    expectedReward: a.expectedReward / P,
+    success: a.success / P,
+    entropy: a.entropy / P,
+    refKl: a.refKl / P,
+  }));
 }
 
 /**
@@ -49,7 +53,7 @@ function sequenceEquilibrium(world: SequenceWorld, tau: number): Observables {
 }
 
 export function equilibrium(world: World, tau: number): Observables {
-  return world.type === 'bandit' ? banditEquilibrium(world, tau) : sequenceEquilibrium(world, tau);
+  return world.type === 'bandit' ? banditEquilibria(world, [tau])[0] : sequenceEquilibrium(world, tau);
 }
 
 /** log π*_τ for every prompt of a bandit world (P×V, row-major). */
@@ -73,8 +77,8 @@ export interface EquilibriumTable {
 
 export function equilibriumTable(world: World, taus: readonly number[]): EquilibriumTable {
   const t: EquilibriumTable = { tau: [...taus], logZ: [], freeEnergy: [], expectedReward: [], success: [], entropy: [], refKl: [] };
-  for (const tau of taus) {
-    const o = equilibrium(world, tau);
+  const all = world.type === 'bandit' ? banditEquilibria(world, taus) : taus.map((tau) => sequenceEquilibrium(world, tau));
+  for (const o of all) {
     t.logZ.push(o.logZ);
     t.freeEnergy.push(o.freeEnergy);
     t.expectedReward.push(o.expectedReward);

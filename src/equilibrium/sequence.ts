@@ -1,4 +1,5 @@
 import { klTerm } from '../numerics/divergences.js';
+import { fastExp, fastExpm1 } from '../numerics/fastExp.js';
 import { logSoftmax } from '../numerics/softmax.js';
 import type { SequenceWorld } from '../tasks/worlds.js';
 
@@ -22,10 +23,61 @@ export interface SequenceMeasure {
   readonly logZ: number;
 }
 
+/**
+ * The arcs of each state merged by next state: log Σ w·mult over the arcs of s into s' (a
+ * log-sum-exp per pair, so a pair 1000 nats below another keeps its weight), in CSR form. The soft
+ * value of s is a sum over next states, not tokens: a verifier over 4096 tokens and 64 states
+ * takes at most 64 terms per state and step instead of 4096, and e^{log w} once per arc instead of
+ * once per arc and step.
+ */
+function mergeArcs(world: SequenceWorld, logw: Float64Array): { offset: Int32Array; next: Int32Array; logWeight: Float64Array } {
+  const S = world.states;
+  const { arcOffset, arcNext, arcLogMult } = world;
+  const offset = new Int32Array(S + 1);
+  let next = new Int32Array(Math.min(arcNext.length, 16 * S));
+  let logWeight = new Float64Array(next.length);
+  const max = new Float64Array(S).fill(-Infinity);
+  const sum = new Float64Array(S);
+  const targets = new Int32Array(S);
+  let n = 0;
+  for (let s = 0; s < S; s++) {
+    let nt = 0;
+    for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) {
+      const v = logw[a] + arcLogMult[a];
+      if (v === -Infinity) continue;
+      const t = arcNext[a];
+      if (max[t] === -Infinity) targets[nt++] = t;
+      if (v > max[t]) max[t] = v;
+    }
+    for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) {
+      const v = logw[a] + arcLogMult[a];
+      if (v !== -Infinity) sum[arcNext[a]] += fastExp(v - max[arcNext[a]]);
+    }
+    if (n + nt > next.length) {
+      const grown = Math.max(n + nt, 2 * next.length);
+      const g = new Int32Array(grown);
+      g.set(next.subarray(0, n));
+      next = g;
+      const gw = new Float64Array(grown);
+      gw.set(logWeight.subarray(0, n));
+      logWeight = gw;
+    }
+    for (let k = 0; k < nt; k++) {
+      const t = targets[k];
+      next[n] = t;
+      logWeight[n++] = max[t] + Math.log(sum[t]);
+      max[t] = -Infinity;
+      sum[t] = 0;
+    }
+    offset[s + 1] = n;
+  }
+  return { offset, next, logWeight };
+}
+
 export function sequenceMeasure(world: SequenceWorld, logw: Float64Array, bonus: Float64Array): SequenceMeasure {
   const S = world.states;
   const L = world.horizon;
-  const { arcOffset, arcNext, arcLogMult } = world;
+  const { offset, next: pairNext, logWeight } = mergeArcs(world, logw);
   let shift = -Infinity;
   for (let s = 0; s < S; s++) if (bonus[s] > shift) shift = bonus[s];
   const values = new Float64Array((L + 1) * S);
@@ -34,9 +86,9 @@ export function sequenceMeasure(world: SequenceWorld, logw: Float64Array, bonus:
   const localN = new Float64Array(S);
   for (let s = 0; s < S; s++) {
     let max = -Infinity;
-    for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) if (logw[a] + arcLogMult[a] > max) max = logw[a] + arcLogMult[a];
+    for (let e = offset[s]; e < offset[s + 1]; e++) if (logWeight[e] > max) max = logWeight[e];
     let sum = 0;
-    if (max !== -Infinity) for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) sum += Math.exp(logw[a] + arcLogMult[a] - max);
+    for (let e = offset[s]; e < offset[s + 1]; e++) sum += fastExp(logWeight[e] - max);
     localN[s] = max === -Infinity ? -Infinity : max + Math.log(sum);
   }
   for (let k = L - 1; k >= 0; k--) {
@@ -44,11 +96,10 @@ export function sequenceMeasure(world: SequenceWorld, logw: Float64Array, bonus:
     for (let s = 0; s < S; s++) {
       let max = -Infinity;
       let small = localN[s] !== -Infinity;
-      for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) {
-        if (logw[a] === -Infinity) continue;
-        const wn = values[next + arcNext[a]];
+      for (let e = offset[s]; e < offset[s + 1]; e++) {
+        const wn = values[next + pairNext[e]];
         if (!(wn > -0.5 && wn < 0.5)) small = false;
-        const v = logw[a] + arcLogMult[a] + wn;
+        const v = logWeight[e] + wn;
         if (v > max) max = v;
       }
       if (small) {
@@ -58,19 +109,12 @@ export function sequenceMeasure(world: SequenceWorld, logw: Float64Array, bonus:
         // the token probabilities, and KLs ~1e-17 built on them, would lose 1e-8 relative.
         const N = localN[s];
         let acc = 0;
-        for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) {
-          if (logw[a] === -Infinity) continue;
-          acc += Math.exp(logw[a] + arcLogMult[a] - N) * Math.expm1(values[next + arcNext[a]]);
-        }
+        for (let e = offset[s]; e < offset[s + 1]; e++) acc += fastExp(logWeight[e] - N) * fastExpm1(values[next + pairNext[e]]);
         values[k * S + s] = N + Math.log1p(acc);
         continue;
       }
       let sum = 0;
-      if (max !== -Infinity) {
-        for (let a = arcOffset[s]; a < arcOffset[s + 1]; a++) {
-          sum += Math.exp(logw[a] + arcLogMult[a] + values[next + arcNext[a]] - max);
-        }
-      }
+      if (max !== -Infinity) for (let e = offset[s]; e < offset[s + 1]; e++) sum += fastExp(logWeight[e] + values[next + pairNext[e]] - max);
       values[k * S + s] = max === -Infinity ? -Infinity : max + Math.log(sum);
     }
   }
