@@ -13,10 +13,15 @@ import { npgRates } from './npgRates.js';
 import { mixing } from './mixing.js';
 import { replicator } from './replicator.js';
 import { rlvrBernoulli } from './rlvrBernoulli.js';
+import { entropyIdentity } from './entropyIdentity.js';
+import { entropyBonusBias } from './entropyBonusBias.js';
+import { covarianceControl } from './covarianceControl.js';
+import { entropyAccuracyTrajectories } from './entropyAccuracyTrajectories.js';
+import { selectionCost } from './selectionCost.js';
 import type { Experiment, ExperimentResult, RunContext } from './types.js';
 
 /** Every experiment, in report order. The default suite is all of them. */
-export const EXPERIMENTS: Experiment<any>[] = [crossing, finiteSize, mirrorDescent, replicator, ladder, grpoShrinkage, klEstimators, noKl, npgRates, detailedBalance, mixing, hittingTimesExperiment, rlvrBernoulli, binaryVariance, entropyAccuracy];
+export const EXPERIMENTS: Experiment<any>[] = [crossing, finiteSize, mirrorDescent, replicator, ladder, grpoShrinkage, klEstimators, noKl, npgRates, detailedBalance, mixing, hittingTimesExperiment, rlvrBernoulli, binaryVariance, entropyAccuracy, entropyIdentity, entropyBonusBias, covarianceControl, entropyAccuracyTrajectories, selectionCost];
 
 export function findExperiment(id: string): Experiment<unknown> | undefined {
   return EXPERIMENTS.find((e) => e.id === id);
