@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { entropyChangeForms } from '../../src/diagnostics/ladder.js';
+import { entropyChangeForms, predictedEntropyChange } from '../../src/diagnostics/ladder.js';
 import { klShapedGain } from '../../src/diagnostics/mirror.js';
 import { optimize, resolveSettings } from '../../src/optimizers/optimize.js';
 import type { OptimizerName, OptimizerSettings } from '../../src/optimizers/settings.js';
-import { occupancy, policyLayout, TabularPolicy } from '../../src/policies/index.js';
+import { observables, occupancy, policyLayout, TabularPolicy } from '../../src/policies/index.js';
 import { chainWorld, compileTask, type World } from '../../src/tasks/index.js';
 import { expectClose } from '../support/assert.js';
 import { fsum } from '../support/oracle.js';
@@ -85,6 +85,26 @@ describe('the sign of ΔH follows −Cov(log π, A)', () => {
       const r = optimize(compileTask({ kind: 'bandit', ref: [0.8, 0.15, 0.05], reward }), resolveSettings('npg', { exact: true, lr: 0.1 }), { steps: 1, seed: 0 });
       expect(Math.sign(r.entropyChange[1])).toBe(sign);
       expect(Math.sign(r.entropyChangePredictedNpg[1])).toBe(sign);
+    }
+  });
+});
+
+describe('the continuous identity dH/dt = −Cov(log π, v) along a logit direction (F14)', () => {
+  it('central finite differences of the exact (sequence-level) entropy, decoy chain and contextual task', () => {
+    const worlds = [chainWorld({ kind: 'chain', K: 4, q: 0.2, vocab: 6, delta: 1, decoy: 0.5 }), compileTask({ kind: 'contextual', prompts: 4, vocab: 7, correctFraction: 0.3, refScale: 1, seed: 5 })];
+    const u = mulberry32(8);
+    for (const world of worlds) {
+      const layout = policyLayout(world);
+      const p = new TabularPolicy(layout, Float64Array.from(layout.logRef, (l) => l + gaussian(u)));
+      const v = Float64Array.from({ length: layout.entries }, () => gaussian(u));
+      const H = (t: number) => {
+        const q = new TabularPolicy(layout, Float64Array.from(p.logits, (z, e) => z + t * v[e]));
+        return observables(q, occupancy(q)).entropy;
+      };
+      const h = 1e-5;
+      const fd = (H(h) - H(-h)) / (2 * h);
+      const got = predictedEntropyChange(p, occupancy(p), Float64Array.from(p.logp, (l, e) => l + v[e]), new Float64Array(layout.rows));
+      expectClose(got, fd, 1e-7, 1e-9, world.type);
     }
   });
 });
