@@ -200,13 +200,14 @@ export const covarianceControl: Experiment<Config> = {
       const checkpoints = [Math.floor(c.training.steps / 10), Math.floor(c.training.steps / 2), c.training.steps];
       tables.push({
         title: `${task.name}: entropy and success per method (means over ${c.training.seeds} seeds; entropy per token)`,
-        columns: ['method', 'mean entropy', ...checkpoints.map((k) => `H at ${k}`), ...checkpoints.map((k) => `success at ${k}`), 'seeds above baseline', 'selected fraction'],
+        columns: ['method', 'mean entropy', ...checkpoints.map((k) => `H at ${k}`), ...checkpoints.map((k) => `success at ${k}`), 'seeds above baseline', 'mean α applied', 'selected fraction'],
         rows: runs.map((r) => [
           r.label,
           traceMean(r.entropy),
           ...checkpoints.map((k) => r.entropy[k]),
           ...checkpoints.map((k) => r.success[k]),
           r === baseline ? '' : `${r.meanEntropyBySeed.filter((v, i) => v > baseline.meanEntropyBySeed[i]).length}/${c.training.seeds}`,
+          traceMean(r.entropyCoef.slice(1)),
           traceMean(r.covSelected.slice(1)),
         ]),
       });
