@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../support/cli.js';
 
@@ -9,6 +10,13 @@ describe('the package', () => {
     // P*_τ = σ(logit p + Δ/τ) (F35), at τ = 1.
     expect(lib.equilibrium(world, 1).success).toBeCloseTo(0.1 * Math.E / (0.1 * Math.E + 0.9), 14);
     expect(lib.EXPERIMENTS.length).toBeGreaterThan(3);
+  });
+
+  it('is reachable as `npx gibbslab` inside a clone, at the version package.json declares', () => {
+    const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { version: string };
+    const r = spawnSync('npx', ['--no-install', 'gibbslab', '--version'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
   });
 
   it('exits quietly when its output pipe closes early (| head)', () => {
