@@ -182,7 +182,7 @@ describe('web lab in headless Chromium', () => {
     await page.close();
   });
 
-  it('Entropy control: β and clip-higher give the entropy numbers of `gibbslab optimize`', async () => {
+  it('Entropy control: β, clip-higher, the decoy and KL-Cov give the entropy numbers of `gibbslab optimize`', async () => {
     const page = await open('#/entropy?steps=150');
     await settled(page);
     await moveSlider(page, 'beta', 0.05); // a linear track
@@ -201,6 +201,52 @@ describe('web lab in headless Chromium', () => {
     }
     await page.waitForSelector('[data-testid=plot-identity] svg');
     await page.screenshot({ path: join(shots, 'entropy.png'), fullPage: true });
+
+    // The controls: the decoy chain of docs/entropy.md (the decoy set by its own control), four
+    // mini-batches (KL-Cov acts from the second update of a step on) and KL-Cov next to each baseline.
+    await page.fill('[data-testid=task]', JSON.stringify({ kind: 'chain', K: 3, q: 0.15, vocab: 8 }));
+    await page.waitForFunction(() => location.hash.includes('%22kind%22%3A%22chain%22'));
+    await moveSlider(page, 'decoy', 0.6);
+    await moveSlider(page, 'steps', 100);
+    await moveSlider(page, 'minibatches', 4);
+    await page.check('[data-testid=klCov-on]');
+    await moveSlider(page, 'klCov', Math.log10(0.05)); // the track is log10 ratio
+    await moveSlider(page, 'ppoKlCoef', 0.5);
+    const controlled = await settled(page);
+    expect(JSON.parse(controlled.get('task')!)).toMatchObject({ kind: 'chain', K: 3, q: 0.15, vocab: 8, decoy: 0.6 });
+    expect([controlled.get('klCov'), controlled.get('ppoKlCoef'), controlled.get('minibatches'), controlled.get('steps')]).toEqual(['0.05', '0.5', '4', '100']);
+    expect(await page.textContent('[data-testid=command]')).toContain('--kl-cov 0.05 --ppo-kl-coef 0.5');
+    /** The plotted entropy trajectory of one run: step indices and exact values. */
+    const trajectory = async (key: string) => {
+      const el = page.locator(`[data-testid=trajectory-${key}]`);
+      return { steps: JSON.parse((await el.getAttribute('data-steps'))!) as number[], entropy: JSON.parse((await el.getAttribute('data-entropy'))!) as number[] };
+    };
+    for (const name of controlled.get('optimizers')!.split(',')) {
+      const base = [
+        'optimize', '--task', controlled.get('task')!, '--optimizer', name, '--beta', controlled.get('beta')!, '--lr', controlled.get('lr')!, '--group-size', controlled.get('groupSize')!,
+        '--from', controlled.get('from')!, '--clip-ratio-high', controlled.get('clipHigh')!, '--minibatches', controlled.get('minibatches')!,
+        '--steps', controlled.get('steps')!, '--seed', controlled.get('seed')!,
+      ];
+      const baseline = cliJson<Record<string, number[]>>(base);
+      const klCov = cliJson<Record<string, number[]>>([...base, '--kl-cov', controlled.get('klCov')!, '--ppo-kl-coef', controlled.get('ppoKlCoef')!]);
+      for (const [key, out] of [[name, baseline], [`${name}-klcov`, klCov]] as const) {
+        const t = await trajectory(key);
+        expect(t.steps.at(-1)).toBe(100);
+        for (const i of [1, 10, 37, Math.floor(t.steps.length / 2), t.steps.length - 1]) {
+          expectSame(t.entropy[i], out.entropy[t.steps[i]], `${key} entropy at step ${t.steps[i]}`);
+        }
+        expectSame(await shown(page, `value-${key}-success`), out.success.at(-1)!, `${key} success`);
+      }
+      // The control acts: KL-Cov's path leaves the baseline's.
+      expect(klCov.entropy.some((h, k) => h !== baseline.entropy[k])).toBe(true);
+    }
+    // The task file the page downloads is the task with its decoy, as the CLI takes it.
+    const [taskDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-task]')]);
+    const taskFile = join(work, taskDownload.suggestedFilename());
+    await taskDownload.saveAs(taskFile);
+    expect(JSON.parse(readFileSync(taskFile, 'utf8'))).toEqual(JSON.parse(controlled.get('task')!));
+    await page.waitForSelector('[data-testid=plot-entropy] svg');
+    await page.screenshot({ path: join(shots, 'entropy-controls.png'), fullPage: true });
     expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
