@@ -11,8 +11,21 @@ export function buildCdf(logp: ArrayLike<number>, out = new Float64Array(logp.le
     acc += Math.exp(logp[i]);
     out[i - from] = acc;
   }
-  const n = to - from;
-  for (let i = 0; i < n; i++) out[i] /= acc;
+  return normalizeCdf(out, to - from, acc);
+}
+
+/** Cumulative table of nonnegative weights[from..to) (e.g. probabilities already at hand: no exponential), normalized as `buildCdf`. */
+export function buildCdfFromWeights(weights: ArrayLike<number>, out = new Float64Array(weights.length), from = 0, to = weights.length): Float64Array {
+  let acc = 0;
+  for (let i = from; i < to; i++) {
+    acc += weights[i];
+    out[i - from] = acc;
+  }
+  return normalizeCdf(out, to - from, acc);
+}
+
+function normalizeCdf(out: Float64Array, n: number, total: number): Float64Array {
+  for (let i = 0; i < n; i++) out[i] /= total;
   out[n - 1] = 1;
   return out;
 }

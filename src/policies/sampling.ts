@@ -1,5 +1,5 @@
 import type { Rng } from '../numerics/rng.js';
-import { buildCdf, sampleCdf } from '../numerics/sampling.js';
+import { buildCdfFromWeights, sampleCdf } from '../numerics/sampling.js';
 import type { PolicyLayout } from './layout.js';
 import type { TabularPolicy } from './tabular.js';
 
@@ -61,23 +61,17 @@ function grow<T extends Int32Array | Float64Array>(a: T, n: number): T {
 export class Sampler {
   private readonly cdf: Float64Array<ArrayBuffer>;
   private readonly views: Float64Array<ArrayBuffer>[];
-  private readonly logEntry: Float64Array | null;
 
   constructor(private readonly layout: PolicyLayout) {
     this.cdf = new Float64Array(layout.entries);
     this.views = Array.from({ length: layout.rows }, (_, r) => this.cdf.subarray(layout.rowOffset[r], layout.rowOffset[r + 1]));
-    this.logEntry = layout.logMult ? new Float64Array(layout.entries) : null;
   }
 
   /** Builds the tables of π; call after every policy change and before sampling. */
   prepare(policy: TabularPolicy): void {
-    const { rows, rowOffset, logMult } = this.layout;
-    let src = policy.logp;
-    if (this.logEntry && logMult) {
-      for (let e = 0; e < src.length; e++) this.logEntry[e] = src[e] + logMult[e];
-      src = this.logEntry;
-    }
-    for (let r = 0; r < rows; r++) buildCdf(src, this.views[r], rowOffset[r], rowOffset[r + 1]);
+    const { rows, rowOffset } = this.layout;
+    // `prob` is the probability of taking the entry (multiplicity included): no exponential here.
+    for (let r = 0; r < rows; r++) buildCdfFromWeights(policy.prob, this.views[r], rowOffset[r], rowOffset[r + 1]);
   }
 
   /**

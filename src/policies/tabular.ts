@@ -1,3 +1,4 @@
+import { fastExp } from '../numerics/fastExp.js';
 import type { PolicyLayout } from './layout.js';
 
 /** Where a policy starts: the reference, or uniform over the reference support. */
@@ -47,26 +48,27 @@ export class TabularPolicy {
   normalize(): void {
     const { rowOffset, logMult, rows } = this.layout;
     const z = this.logits;
+    const { prob, logp } = this;
     for (let r = 0; r < rows; r++) {
       const a = rowOffset[r];
       const b = rowOffset[r + 1];
+      // The entry's log-weight z + log mult goes through `prob` (a pass per case, not a test per entry).
+      if (logMult) for (let i = a; i < b; i++) prob[i] = z[i] + logMult[i];
+      else prob.set(z.subarray(a, b), a);
       let max = -Infinity;
-      for (let i = a; i < b; i++) {
-        const v = logMult ? z[i] + logMult[i] : z[i];
-        if (v > max) max = v;
-      }
+      for (let i = a; i < b; i++) if (prob[i] > max) max = prob[i];
       // One exponential per entry: the unnormalized weights are kept in `prob` and divided by their sum.
       let sum = 0;
       for (let i = a; i < b; i++) {
-        const u = Math.exp((logMult ? z[i] + logMult[i] : z[i]) - max);
-        this.prob[i] = u;
+        const u = fastExp(prob[i] - max);
+        prob[i] = u;
         sum += u;
       }
       const lz = max + Math.log(sum);
       const inv = 1 / sum;
       for (let i = a; i < b; i++) {
-        this.logp[i] = z[i] - lz;
-        this.prob[i] *= inv;
+        logp[i] = z[i] - lz;
+        prob[i] *= inv;
       }
     }
   }
