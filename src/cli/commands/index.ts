@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAnalyze } from './analyze.js';
+import { registerBench } from './bench.js';
 import { registerChain } from './chain.js';
 import { registerCritical } from './critical.js';
 import { registerEquilibrium } from './equilibrium.js';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerList(program);
   registerAnalyze(program);
   registerServe(program);
+  registerBench(program);
 }

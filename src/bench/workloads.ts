@@ -1,0 +1,295 @@
+import { equilibriumTable } from '../equilibrium/equilibrium.js';
+import { gibbsLogPolicyRow } from '../equilibrium/bandit.js';
+import { gibbsSequenceMeasure } from '../equilibrium/sequence.js';
+import {
+  MD_SUMS,
+  finishMirrorDescentKl,
+  mirrorDescentChunks,
+  mirrorDescentExactKlSums,
+  mirrorDescentGuess,
+  mirrorDescentKlSums,
+  mirrorDescentLogNormalizers,
+  mirrorDescentLogSums,
+  sumChunkKl,
+  type MirrorDescentKlProblem,
+} from '../flows/mirrorDescentKl.js';
+import { Rng } from '../numerics/rng.js';
+import { logSoftmax } from '../numerics/softmax.js';
+import { OPTIMIZERS } from '../optimizers/registry.js';
+import { resolveSettings } from '../optimizers/optimize.js';
+import { emptyStepStats } from '../optimizers/pipeline.js';
+import type { OptimizerKind } from '../optimizers/settings.js';
+import { policyLayout } from '../policies/layout.js';
+import { TabularPolicy } from '../policies/tabular.js';
+import { automatonWorld, contextualWorld, type BanditWorld, type SequenceWorld } from '../tasks/worlds.js';
+
+/**
+ * The four performance workloads of `gibbslab bench` (issue 9): the same work as the peers in the
+ * shared bench folder (peer_numpy.py, peer_torch.py, whose definitions are the contract), each
+ * through the library's public functions. Inputs come from the library's own seeded generators
+ * (the peers use NumPy's), so checksums agree with the peers' in magnitude only; `crosscheck.ts`
+ * compares numbers with the straightforward formulas on the same inputs.
+ *
+ * Each workload is cut into fixed units (τ values, chunks of the row, blocks of prompts) that are
+ * computed by `runJob` — in this thread or on worker threads, which see the same typed arrays —
+ * and combined in unit order, so the checksum does not depend on the number of threads.
+ */
+export const WORKLOADS = ['gibbs-sweep', 'mirror-descent', 'grpo-bandit', 'automaton-dp'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
+export interface BenchSizes {
+  gibbs: { actions: number; taus: number };
+  mirror: { actions: number; steps: number; tau: number; eta: number };
+  grpo: GrpoSize;
+  automaton: { states: number; vocab: number; horizon: number; taus: number };
+  seed: number;
+}
+
+export interface GrpoSize {
+  prompts: number;
+  actions: number;
+  groupSize: number;
+  steps: number;
+  /** Prompts per independent block (the unit of parallel work); divides `prompts`. */
+  blockPrompts: number;
+  seed: number;
+}
+
+/** The peers' sizes (the contract). */
+export const FULL_SIZES: BenchSizes = {
+  gibbs: { actions: 1_000_000, taus: 64 },
+  mirror: { actions: 1_000_000, steps: 100, tau: 0.5, eta: 0.1 },
+  grpo: { prompts: 256, actions: 1024, groupSize: 16, steps: 100, blockPrompts: 16, seed: 0 },
+  automaton: { states: 64, vocab: 4096, horizon: 64, taus: 8 },
+  seed: 0,
+};
+
+/** Small sizes for tests and smoke runs (same code paths: several chunks, blocks and τ). */
+export const QUICK_SIZES: BenchSizes = {
+  gibbs: { actions: 20_000, taus: 8 },
+  mirror: { actions: 150_000, steps: 10, tau: 0.5, eta: 0.1 },
+  grpo: { prompts: 8, actions: 64, groupSize: 4, steps: 5, blockPrompts: 2, seed: 0 },
+  automaton: { states: 8, vocab: 32, horizon: 6, taus: 4 },
+  seed: 0,
+};
+
+/** `count` values log-spaced over [lo, hi], as numpy.logspace. */
+export function logSpaced(lo: number, hi: number, count: number): number[] {
+  const a = Math.log10(lo);
+  const b = Math.log10(hi);
+  return Array.from({ length: count }, (_, i) => 10 ** (count === 1 ? a : a + ((b - a) * i) / (count - 1)));
+}
+
+/** V actions, log π_ref = log softmax(N(0,1)), binary reward with rate 5%: a one-prompt contextual task. */
+export function gibbsSweepWorld(actions: number, seed: number): BanditWorld {
+  return contextualWorld({ kind: 'contextual', prompts: 1, vocab: actions, correctFraction: 0.05, refScale: 1, seed });
+}
+
+/** One prompt of V actions, log π_ref = log softmax(N(0,1)), reward N(0,1). */
+export function mirrorDescentWorld(actions: number, seed: number): BanditWorld {
+  const rng = Rng.fromSeed(seed).split('mirror-descent');
+  const logRef = new Float64Array(actions);
+  const reward = new Float64Array(actions);
+  for (let i = 0; i < actions; i++) {
+    logRef[i] = rng.normal();
+    reward[i] = rng.normal();
+  }
+  logSoftmax(logRef, logRef);
+  let maxReward = -Infinity;
+  for (let i = 0; i < actions; i++) if (reward[i] > maxReward) maxReward = reward[i];
+  return { type: 'bandit', prompts: 1, actions, logRef, reward, maxReward };
+}
+
+/** P prompts × V actions, reference logits N(0,1), each action correct with probability 2%. */
+export function grpoBanditWorld(s: GrpoSize): BanditWorld {
+  return contextualWorld({ kind: 'contextual', prompts: s.prompts, vocab: s.actions, correctFraction: 0.02, refScale: 1, seed: s.seed });
+}
+
+/** S states × V tokens (uniform next states, N(0,1) reference logits), horizon L, 10% accepting states. */
+export function automatonDpWorld(s: BenchSizes['automaton'], seed: number): SequenceWorld {
+  return automatonWorld({ kind: 'automaton', states: s.states, vocab: s.vocab, horizon: s.horizon, acceptFraction: 0.1, seed, start: 0 });
+}
+
+/** Prompts [from, to) of a bandit world, as a world of their own (views, no copies). */
+export function promptSlice(world: BanditWorld, from: number, to: number): BanditWorld {
+  const V = world.actions;
+  return { ...world, prompts: to - from, logRef: world.logRef.subarray(from * V, to * V), reward: world.reward.subarray(from * V, to * V) };
+}
+
+/**
+ * One block of GRPO prompts. The library's GRPO (group mean/std advantages, ratio 1 with one
+ * epoch) with the peers' hyperparameters: G, β = 0.05 with the reference KL in the loss, Adam
+ * (lr 0.05, torch defaults), ε = 1e-6 on the group std. The KL gradient is the library's `k3+`
+ * (value k3, gradient the exact ∇KL(π‖π_ref) in expectation) where the peers differentiate the
+ * exact KL.
+ *
+ * Prompts do not interact in a tabular policy: with `token-sum` aggregation every prompt's
+ * gradient is its own, Adam is per logit, and each group's advantages are its own. So the prompts
+ * run in independent blocks (each with its own named random stream), whose arrays stay in cache
+ * through all steps, and which threads share out. Returns the final policy of the block's prompts
+ * and the batch KL estimate of every step (what the optimizer reports anyway).
+ */
+export function runGrpoBlock(
+  world: BanditWorld,
+  s: GrpoSize,
+  block: number,
+  optimizerKind: OptimizerKind = 'adam',
+): { slice: BanditWorld; policy: TabularPolicy; klEstimate: number[] } {
+  const slice = promptSlice(world, block * s.blockPrompts, (block + 1) * s.blockPrompts);
+  const settings = resolveSettings('grpo', {
+    optimizerKind,
+    groupSize: s.groupSize,
+    beta: 0.05,
+    klIn: 'loss',
+    klEstimator: 'k3+',
+    lr: 0.05,
+    stdEps: 1e-6,
+    lossAggMode: 'token-sum',
+  });
+  const layout = policyLayout(slice);
+  const policy = TabularPolicy.start(layout, 'ref');
+  const optimizer = OPTIMIZERS.grpo.create(layout, settings);
+  const root = Rng.fromSeed(s.seed).split('grpo-bandit', block);
+  const stats = emptyStepStats();
+  const klEstimate: number[] = [];
+  for (let k = 1; k <= s.steps; k++) {
+    optimizer.step(policy, root.split('step', k), stats);
+    klEstimate.push(stats.refKlEstimate);
+  }
+  return { slice, policy, klEstimate };
+}
+
+/** A block's checksum: Σ over steps of the KL estimate plus the final expected reward (mean over the block's prompts). */
+export function grpoBanditBlock(world: BanditWorld, s: GrpoSize, block: number): number {
+  const { slice, policy, klEstimate } = runGrpoBlock(world, s, block);
+  let er = 0;
+  for (let e = 0; e < slice.logRef.length; e++) er += policy.prob[e] * slice.reward[e];
+  return klEstimate.reduce((a, b) => a + b, 0) + er / slice.prompts;
+}
+
+/** A unit list for one thread: what it computes, on which (shared) inputs. Results come back per unit, in order. */
+export type Job =
+  | { kind: 'gibbs'; world: BanditWorld; taus: number[] }
+  | { kind: 'md-sums'; problem: MirrorDescentKlProblem; guess: Float64Array; chunks: [number, number][] }
+  | { kind: 'md-logsums'; problem: MirrorDescentKlProblem; chunks: [number, number][] }
+  | { kind: 'md-exact'; problem: MirrorDescentKlProblem; logNorm: Float64Array; chunks: [number, number][] }
+  | { kind: 'grpo'; world: BanditWorld; size: GrpoSize; blocks: number[] }
+  | { kind: 'automaton'; world: SequenceWorld; taus: number[] };
+
+/** Computes a job's units, in order. Pure: the same in any thread. */
+export function runJob(job: Job): unknown[] {
+  switch (job.kind) {
+    case 'gibbs': {
+      const t = equilibriumTable(job.world, job.taus);
+      return job.taus.map((_, k) => t.logZ[k] + t.expectedReward[k] + t.refKl[k] + t.entropy[k]);
+    }
+    case 'md-sums':
+      return job.chunks.map(([a, b]) => {
+        const s = new Float64Array(MD_SUMS * (job.problem.steps + 1));
+        mirrorDescentKlSums(job.problem, job.guess, a, b, s);
+        return s;
+      });
+    case 'md-logsums':
+      return job.chunks.map(([a, b]) => {
+        const q = { max: new Float64Array(job.problem.steps + 1), sum: new Float64Array(job.problem.steps + 1) };
+        mirrorDescentLogSums(job.problem, a, b, 1, q.max, q.sum);
+        return q;
+      });
+    case 'md-exact':
+      return job.chunks.map(([a, b]) => {
+        const kl = new Float64Array(job.problem.steps + 1);
+        mirrorDescentExactKlSums(job.problem, job.logNorm, a, b, kl);
+        return kl;
+      });
+    case 'grpo':
+      return job.blocks.map((b) => grpoBanditBlock(job.world, job.size, b));
+    case 'automaton':
+      return job.taus.map((tau) => gibbsSequenceMeasure(job.world, tau).logZ);
+  }
+}
+
+/**
+ * Runs one job per thread and returns their unit results concatenated in job order. `threads` is
+ * how many jobs to cut the units into.
+ */
+export interface Executor {
+  threads: number;
+  run(jobs: Job[]): Promise<unknown[]>;
+  /** Typed arrays the threads can all read (SharedArrayBuffer-backed on worker threads). */
+  share<T extends Float64Array | Int32Array>(a: T): T;
+}
+
+/** `items` cut into `parts` contiguous runs (some empty when there are fewer items). */
+export function partition<T>(items: readonly T[], parts: number): T[][] {
+  return Array.from({ length: parts }, (_, p) => items.slice(Math.floor((p * items.length) / parts), Math.floor(((p + 1) * items.length) / parts)));
+}
+
+function shareBandit(w: BanditWorld, ex: Executor): BanditWorld {
+  return { ...w, logRef: ex.share(w.logRef), reward: ex.share(w.reward) };
+}
+
+const sum = (xs: unknown[]) => (xs as number[]).reduce((a, b) => a + b, 0);
+
+/**
+ * One run of a workload, inputs included (as the peers time it). Returns its checksum:
+ * - gibbs-sweep: Σ over τ of log Z + E[r] + KL(π*‖π_ref) + H(π*) (the peers' sum);
+ * - mirror-descent: Σ_{k=1..steps} KL(π_k‖π*_τ);
+ * - grpo-bandit: the mean over blocks of `grpoBanditBlock` (the peers sum sampled rewards: a
+ *   different statistic of the same run);
+ * - automaton-dp: Σ over τ of log Z_τ = W_0(start), as the peers.
+ */
+export async function runWorkload(name: WorkloadName, s: BenchSizes, ex: Executor): Promise<number> {
+  const T = ex.threads;
+  switch (name) {
+    case 'gibbs-sweep': {
+      const world = shareBandit(gibbsSweepWorld(s.gibbs.actions, s.seed), ex);
+      const taus = logSpaced(1e-2, 1e2, s.gibbs.taus);
+      return sum(await ex.run(partition(taus, T).map((part) => ({ kind: 'gibbs', world, taus: part }))));
+    }
+    case 'mirror-descent': {
+      const { actions, steps, tau, eta } = s.mirror;
+      const w = mirrorDescentWorld(actions, s.seed);
+      const logStar = gibbsLogPolicyRow(w.logRef, w.reward, tau);
+      const logRef = ex.share(w.logRef);
+      const problem: MirrorDescentKlProblem = { logPi0: logRef, logRef, reward: ex.share(w.reward), logStar: ex.share(logStar), tau, eta, steps };
+      const chunks = partition(mirrorDescentChunks(actions), T);
+      const guess = mirrorDescentGuess(problem);
+      const fast = finishMirrorDescentKl((await ex.run(chunks.map((c) => ({ kind: 'md-sums', problem, guess, chunks: c })))) as Float64Array[], steps);
+      let kl: Float64Array;
+      if (fast) kl = fast.kl;
+      else {
+        const sums = (await ex.run(chunks.map((c) => ({ kind: 'md-logsums', problem, chunks: c })))) as { max: Float64Array; sum: Float64Array }[];
+        const logNorm = mirrorDescentLogNormalizers(sums, steps);
+        kl = sumChunkKl((await ex.run(chunks.map((c) => ({ kind: 'md-exact', problem, logNorm, chunks: c })))) as Float64Array[], steps);
+      }
+      return sum(Array.from(kl.subarray(1)));
+    }
+    case 'grpo-bandit': {
+      const size = { ...s.grpo, seed: s.seed };
+      const world = shareBandit(grpoBanditWorld(size), ex);
+      const blocks = Array.from({ length: size.prompts / size.blockPrompts }, (_, b) => b);
+      const per = await ex.run(partition(blocks, T).map((part) => ({ kind: 'grpo', world, size, blocks: part })));
+      return sum(per) / blocks.length;
+    }
+    case 'automaton-dp': {
+      const w = automatonDpWorld(s.automaton, s.seed);
+      const world: SequenceWorld = {
+        ...w,
+        arcOffset: ex.share(w.arcOffset),
+        arcNext: ex.share(w.arcNext),
+        arcLogRef: ex.share(w.arcLogRef),
+        arcLogMult: ex.share(w.arcLogMult),
+        terminalReward: ex.share(w.terminalReward),
+      };
+      const taus = logSpaced(0.1, 10, s.automaton.taus);
+      return sum(await ex.run(partition(taus, T).map((part) => ({ kind: 'automaton', world, taus: part }))));
+    }
+  }
+}
+
+/** Runs jobs in this thread. */
+export const inlineExecutor: Executor = {
+  threads: 1,
+  run: async (jobs) => jobs.flatMap(runJob),
+  share: (a) => a,
+};

@@ -1,0 +1,118 @@
+import type { Command } from 'commander';
+import { FULL_SIZES, QUICK_SIZES, WORKLOADS, type WorkloadName } from '../../bench/workloads.js';
+import { crossCheck } from '../../bench/crosscheck.js';
+import { DEFAULT_PEER_DIR, DEFAULT_TORCH_PYTHON, PEERS, findPeer, runPeer, type PeerName, type PeerResult } from '../../bench/node/peers.js';
+import { createExecutor, defaultThreads } from '../../bench/node/pool.js';
+import { machine, timeWorkload, type Timing } from '../../bench/node/run.js';
+import { parseChoice, parseNumber } from '../options.js';
+import { fmt, printJson, progressBar, table } from '../output.js';
+import { examples } from './common.js';
+
+interface BenchOpts {
+  json?: boolean;
+  compare?: boolean;
+  python: string;
+  torchPython: string;
+  peers: string;
+  workers?: string;
+  repeat: string;
+  quick?: boolean;
+  check?: boolean;
+}
+
+interface Row extends Timing {
+  workers: number;
+  peers?: Partial<Record<PeerName, PeerResult | { error: string } | null>>;
+  /** Our time over the faster peer's. */
+  ratio?: number | null;
+}
+
+export function registerBench(program: Command): void {
+  program
+    .command('bench')
+    .summary('time the performance workloads (gibbs-sweep, mirror-descent, grpo-bandit, automaton-dp); --compare runs the NumPy and PyTorch peers')
+    .description(
+      'Runs each workload through the library (best of --repeat after a warm-up, inputs included, on --workers\n' +
+        'threads) and prints seconds and a checksum. --compare runs the peers in the same invocation, workload by\n' +
+        'workload, and prints our time over the faster peer\'s. --check compares our numbers with the straightforward\n' +
+        'formulas on the same inputs. Workloads and measurements: docs/performance.md.',
+    )
+    .argument('[workload...]', `any of ${WORKLOADS.join(', ')} (default: all)`)
+    .option('--json', 'print one JSON object on stdout')
+    .option('--compare', 'also run the peers (python with numpy; a python with torch)')
+    .option('--python <path>', 'python with numpy for the NumPy peer', 'python3')
+    .option('--torch-python <path>', 'python with torch for the PyTorch peer', DEFAULT_TORCH_PYTHON)
+    .option('--peers <dir>', 'folder with peer_numpy.py and peer_torch.py', DEFAULT_PEER_DIR)
+    .option('--workers <N>', 'threads (default: all cores; 1 = this thread only)')
+    .option('--repeat <N>', 'timed runs per workload, after one warm-up', '3')
+    .option('--quick', 'small sizes (a smoke test: same code paths, milliseconds)')
+    .option('--check', 'also compare with the straightforward formulas on the same inputs')
+    .addHelpText(
+      'after',
+      examples(['gibbslab bench', 'gibbslab bench gibbs-sweep automaton-dp --json', 'gibbslab bench --compare', 'gibbslab bench --quick --workers 1 --check']),
+    )
+    .action(async (names: string[], opts: BenchOpts) => {
+      const workloads = (names.length ? names : [...WORKLOADS]).map((n) => parseChoice('workload', n, WORKLOADS)) as WorkloadName[];
+      const threads = opts.workers === undefined ? defaultThreads() : parseNumber('--workers', opts.workers, { integer: true, min: 1, max: 256 });
+      const repeat = parseNumber('--repeat', opts.repeat, { integer: true, min: 1, max: 100 });
+      const sizes = opts.quick ? QUICK_SIZES : FULL_SIZES;
+      const peers = opts.compare
+        ? PEERS.map((p) => findPeer(p, p === 'numpy' ? opts.python : opts.torchPython, opts.peers))
+        : [];
+      const ready = peers.filter((p) => !('missing' in p));
+      const before = machine();
+      const bar = progressBar('bench', !!opts.json);
+      const rows: Row[] = [];
+      const ex = createExecutor(threads);
+      try {
+        for (const [i, name] of workloads.entries()) {
+          bar.update(i, workloads.length);
+          const row: Row = { ...(await timeWorkload(name, sizes, ex, repeat)), workers: threads };
+          if (opts.compare) {
+            row.peers = {};
+            for (const p of peers) row.peers[p.name] = 'missing' in p ? null : runPeer(p, name);
+            const times = Object.values(row.peers).flatMap((r) => (r && 'seconds' in r ? [r.seconds] : []));
+            row.ratio = times.length ? row.seconds / Math.min(...times) : null;
+          }
+          rows.push(row);
+        }
+        bar.update(workloads.length, workloads.length);
+      } finally {
+        bar.stop();
+        await ex.close();
+      }
+      const check = opts.check ? crossCheck(workloads, sizes) : undefined;
+      const missing = peers.flatMap((p) => ('missing' in p ? [`${p.name}: ${p.missing}`] : []));
+      if (opts.json) {
+        printJson({ results: rows, sizes: opts.quick ? 'quick' : 'full', workers: threads, machine: { ...before, loadAverageAfter: machine().loadAverage }, ...(opts.compare ? { missingPeers: missing } : {}), ...(check ? { check } : {}) });
+        return;
+      }
+      const peerCols = ready.map((p) => p.name);
+      const cell = (r: PeerResult | { error: string } | null | undefined) => (r && 'seconds' in r ? fmt(r.seconds, 3) : r && 'error' in r ? 'error' : '—');
+      console.log(
+        table(
+          ['workload', `seconds (${threads} thr)`, 'median', ...peerCols.map((p) => `${p} s`), ...(opts.compare ? ['÷ faster peer'] : []), 'checksum'],
+          rows.map((r) => [
+            r.workload,
+            fmt(r.seconds, 3),
+            fmt(r.secondsMedian, 3),
+            ...peerCols.map((p) => cell(r.peers?.[p])),
+            ...(opts.compare ? [r.ratio === null || r.ratio === undefined ? '—' : fmt(r.ratio, 3)] : []),
+            fmt(r.checksum, 12),
+          ]),
+        ),
+      );
+      for (const m of missing) console.log(`peer skipped — ${m}`);
+      for (const r of rows) for (const [p, v] of Object.entries(r.peers ?? {})) if (v && 'error' in v) console.log(`${r.workload} ${p}: ${v.error}`);
+      if (check) {
+        console.log('\ncross-check against the straightforward formulas on the same inputs:');
+        console.log(
+          table(
+            ['workload', 'compared', 'sum (ours)', 'sum (straightforward)', 'rel diff', 'max diff'],
+            check.map((c) => [c.workload, c.what, fmt(c.checksum, 15), fmt(c.straightforward, 15), c.relDiff, c.maxDiff]),
+          ),
+        );
+      }
+      console.log(`\n${before.cores} × ${before.cpu}, node ${before.node}, load average ${before.loadAverage.join(' ')}`);
+    });
+}
