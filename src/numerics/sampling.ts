@@ -25,7 +25,8 @@ export function buildCdfFromWeights(weights: ArrayLike<number>, out = new Float6
 }
 
 function normalizeCdf(out: Float64Array, n: number, total: number): Float64Array {
-  for (let i = 0; i < n; i++) out[i] /= total;
+  const inv = 1 / total;
+  for (let i = 0; i < n; i++) out[i] *= inv;
   out[n - 1] = 1;
   return out;
 }

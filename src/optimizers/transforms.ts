@@ -31,13 +31,18 @@ export function adam(n: number, o: AdamOptions): LogitTransform {
   return {
     update(grad, out) {
       t++;
-      const c1 = 1 - o.beta1 ** t;
-      const c2 = 1 - o.beta2 ** t;
+      const { beta1, beta2, eps } = o;
+      // As torch.optim.Adam: step lr/(1 − β1^t), denominator √v/√(1 − β2^t) + ε (two divisions per
+      // logit, not three).
+      const step = o.lr / (1 - beta1 ** t);
+      const c2Sqrt = Math.sqrt(1 - beta2 ** t);
       for (let i = 0; i < n; i++) {
         const g = grad[i];
-        m[i] = o.beta1 * m[i] + (1 - o.beta1) * g;
-        v[i] = o.beta2 * v[i] + (1 - o.beta2) * g * g;
-        out[i] = (-o.lr * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + o.eps);
+        const mi = beta1 * m[i] + (1 - beta1) * g;
+        const vi = beta2 * v[i] + (1 - beta2) * g * g;
+        m[i] = mi;
+        v[i] = vi;
+        out[i] = (-step * mi) / (Math.sqrt(vi) / c2Sqrt + eps);
       }
     },
   };

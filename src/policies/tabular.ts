@@ -49,18 +49,19 @@ export class TabularPolicy {
     const { rowOffset, logMult, rows } = this.layout;
     const z = this.logits;
     const { prob, logp } = this;
+    // The entries' log-weights: the logits, or logit + log mult written into `prob` first (a pass
+    // per case, not a test per entry).
+    const w = logMult ? prob : z;
     for (let r = 0; r < rows; r++) {
       const a = rowOffset[r];
       const b = rowOffset[r + 1];
-      // The entry's log-weight z + log mult goes through `prob` (a pass per case, not a test per entry).
       if (logMult) for (let i = a; i < b; i++) prob[i] = z[i] + logMult[i];
-      else prob.set(z.subarray(a, b), a);
       let max = -Infinity;
-      for (let i = a; i < b; i++) if (prob[i] > max) max = prob[i];
+      for (let i = a; i < b; i++) if (w[i] > max) max = w[i];
       // One exponential per entry: the unnormalized weights are kept in `prob` and divided by their sum.
       let sum = 0;
       for (let i = a; i < b; i++) {
-        const u = fastExp(prob[i] - max);
+        const u = fastExp(w[i] - max);
         prob[i] = u;
         sum += u;
       }

@@ -1,0 +1,40 @@
+import { describe, it, expect } from 'vitest';
+import { cli, cliJson } from '../support/cli.js';
+
+interface BenchJson {
+  results: { workload: string; seconds: number; checksum: number; runs: number[]; workers: number }[];
+  check?: { workload: string; relDiff: number; maxDiff: number }[];
+}
+
+/** `gibbslab bench` at --quick sizes (the same code paths: several τ, chunks and prompt blocks). Not timed. */
+describe('gibbslab bench', () => {
+  it('prints seconds and a checksum per workload; the checksums are the same bits on 1, 2 and 3 threads', () => {
+    const runs = [1, 2, 3].map((w) => cliJson<BenchJson>(['bench', '--quick', '--repeat', '1', '--workers', String(w)]));
+    expect(runs[0].results.map((r) => r.workload)).toEqual(['gibbs-sweep', 'mirror-descent', 'grpo-bandit', 'automaton-dp']);
+    for (const run of runs) {
+      for (const [i, r] of run.results.entries()) {
+        expect(r.seconds).toBeGreaterThan(0);
+        expect(r.runs).toHaveLength(1);
+        expect(Object.is(r.checksum, runs[0].results[i].checksum), `${r.workload} on ${r.workers} threads`).toBe(true);
+      }
+    }
+  });
+
+  it('--check: every workload agrees with the straightforward formulas to 1e-12', () => {
+    const run = cliJson<BenchJson>(['bench', '--quick', '--repeat', '1', '--workers', '1', '--check']);
+    expect(run.check!.map((c) => c.workload)).toEqual(['gibbs-sweep', 'mirror-descent', 'grpo-bandit', 'automaton-dp']);
+    for (const c of run.check!) {
+      expect(c.relDiff, c.workload).toBeLessThan(1e-12);
+      expect(c.maxDiff, c.workload).toBeLessThan(1e-12);
+    }
+  });
+
+  it('a single workload; an unknown one is one line on stderr and exit 2', () => {
+    const one = cliJson<BenchJson>(['bench', 'automaton-dp', '--quick', '--repeat', '1']);
+    expect(one.results.map((r) => r.workload)).toEqual(['automaton-dp']);
+    const bad = cli(['bench', 'gibbs-swep']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('gibbs-sweep');
+  });
+});
