@@ -37,4 +37,17 @@ describe('gibbslab bench', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('gibbs-sweep');
   });
+
+  it('--actions sets V of gibbs-sweep (the V-scaling runs); a bad V is one line and exit 2', () => {
+    const small = cliJson<BenchJson & { actions?: number }>(['bench', 'gibbs-sweep', '--quick', '--repeat', '1', '--actions', '3000', '--check']);
+    expect(small.actions).toBe(3000);
+    // Another row, same formulas: the checksum moves and still matches the straightforward path.
+    const base = cliJson<BenchJson>(['bench', 'gibbs-sweep', '--quick', '--repeat', '1']);
+    expect(small.results[0].checksum).not.toBe(base.results[0].checksum);
+    expect(small.check![0].relDiff).toBeLessThan(1e-12);
+    const bad = cli(['bench', '--actions', '1.5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('--actions');
+  });
 });

@@ -18,6 +18,7 @@ interface BenchOpts {
   repeat: string;
   quick?: boolean;
   check?: boolean;
+  actions?: string;
 }
 
 interface Row extends Timing {
@@ -32,10 +33,11 @@ export function registerBench(program: Command): void {
     .command('bench')
     .summary('time the performance workloads (gibbs-sweep, mirror-descent, grpo-bandit, automaton-dp); --compare runs the NumPy and PyTorch peers')
     .description(
-      'Runs each workload through the library (best of --repeat after a warm-up, inputs included, on --workers\n' +
-        'threads) and prints seconds and a checksum. --compare runs the peers in the same invocation, workload by\n' +
-        'workload, and prints our time over the faster peer\'s. --check compares our numbers with the straightforward\n' +
-        'formulas on the same inputs. Workloads and measurements: docs/performance.md.',
+      'Runs each workload through the library (best of --repeat after a warm-up, inputs included, on --workers ' +
+        'threads) and prints seconds and a checksum. --compare runs the peers in the same invocation, workload by ' +
+        "workload, and prints our time over the faster peer's. --check compares our numbers with the straightforward " +
+        'formulas on the same inputs. --actions changes V of gibbs-sweep and mirror-descent (how time grows with V). ' +
+        'Workloads and measurements: docs/performance.md.',
     )
     .argument('[workload...]', `any of ${WORKLOADS.join(', ')} (default: all)`)
     .option('--json', 'print one JSON object on stdout')
@@ -47,15 +49,18 @@ export function registerBench(program: Command): void {
     .option('--repeat <N>', 'timed runs per workload, after one warm-up', '3')
     .option('--quick', 'small sizes (a smoke test: same code paths, milliseconds)')
     .option('--check', 'also compare with the straightforward formulas on the same inputs')
+    .option('--actions <V>', 'actions V of gibbs-sweep and mirror-descent (default: 1000000, the peers\' size)')
     .addHelpText(
       'after',
-      examples(['gibbslab bench', 'gibbslab bench gibbs-sweep automaton-dp --json', 'gibbslab bench --compare', 'gibbslab bench --quick --workers 1 --check']),
+      examples(['gibbslab bench', 'gibbslab bench gibbs-sweep automaton-dp --json', 'gibbslab bench --compare', 'gibbslab bench --quick --workers 1 --check', 'gibbslab bench gibbs-sweep --actions 10000000 --workers 1']),
     )
     .action(async (names: string[], opts: BenchOpts) => {
       const workloads = (names.length ? names : [...WORKLOADS]).map((n) => parseChoice('workload', n, WORKLOADS)) as WorkloadName[];
       const threads = opts.workers === undefined ? defaultThreads() : parseNumber('--workers', opts.workers, { integer: true, min: 1, max: 256 });
       const repeat = parseNumber('--repeat', opts.repeat, { integer: true, min: 1, max: 100 });
-      const sizes = opts.quick ? QUICK_SIZES : FULL_SIZES;
+      const base = opts.quick ? QUICK_SIZES : FULL_SIZES;
+      const actions = opts.actions === undefined ? undefined : parseNumber('--actions', opts.actions, { integer: true, min: 2, max: 100_000_000 });
+      const sizes = actions === undefined ? base : { ...base, gibbs: { ...base.gibbs, actions }, mirror: { ...base.mirror, actions } };
       const peers = opts.compare
         ? PEERS.map((p) => findPeer(p, p === 'numpy' ? opts.python : opts.torchPython, opts.peers))
         : [];
@@ -84,7 +89,7 @@ export function registerBench(program: Command): void {
       const check = opts.check ? crossCheck(workloads, sizes) : undefined;
       const missing = peers.flatMap((p) => ('missing' in p ? [`${p.name}: ${p.missing}`] : []));
       if (opts.json) {
-        printJson({ results: rows, sizes: opts.quick ? 'quick' : 'full', workers: threads, machine: { ...before, loadAverageAfter: machine().loadAverage }, ...(opts.compare ? { missingPeers: missing } : {}), ...(check ? { check } : {}) });
+        printJson({ results: rows, sizes: opts.quick ? 'quick' : 'full', ...(actions === undefined ? {} : { actions }), workers: threads, machine: { ...before, loadAverageAfter: machine().loadAverage }, ...(opts.compare ? { missingPeers: missing } : {}), ...(check ? { check } : {}) });
         return;
       }
       const peerCols = ready.map((p) => p.name);
