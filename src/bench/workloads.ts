@@ -10,9 +10,11 @@ import {
   mirrorDescentKlSums,
   mirrorDescentLogNormalizers,
   mirrorDescentLogSums,
+  momentBinsOf,
   sumChunkKl,
   type MirrorDescentKlProblem,
 } from '../flows/mirrorDescentKl.js';
+import { ORDER, binCentres, binMassSums, binMoments, driftRange, klFromMoments, sumMoments, type MomentBins } from '../flows/mirrorDescentMoments.js';
 import { Rng } from '../numerics/rng.js';
 import { logSoftmax } from '../numerics/softmax.js';
 import { OPTIMIZERS } from '../optimizers/registry.js';
@@ -170,6 +172,9 @@ export function grpoBanditBlock(world: BanditWorld, s: GrpoSize, block: number):
 /** A unit list for one thread: what it computes, on which (shared) inputs. Results come back per unit, in order. */
 export type Job =
   | { kind: 'gibbs'; world: BanditWorld; taus: number[] }
+  | { kind: 'md-range'; problem: MirrorDescentKlProblem; chunks: [number, number][] }
+  | { kind: 'md-mass'; problem: MirrorDescentKlProblem; layout: MomentBins; chunks: [number, number][] }
+  | { kind: 'md-moments'; problem: MirrorDescentKlProblem; layout: MomentBins; centre: Float64Array; chunks: [number, number][] }
   | { kind: 'md-sums'; problem: MirrorDescentKlProblem; guess: Float64Array; chunks: [number, number][] }
   | { kind: 'md-logsums'; problem: MirrorDescentKlProblem; chunks: [number, number][] }
   | { kind: 'md-exact'; problem: MirrorDescentKlProblem; logNorm: Float64Array; chunks: [number, number][] }
@@ -183,6 +188,20 @@ export function runJob(job: Job): unknown[] {
       const t = equilibriumTable(job.world, job.taus);
       return job.taus.map((_, k) => t.logZ[k] + t.expectedReward[k] + t.refKl[k] + t.entropy[k]);
     }
+    case 'md-range':
+      return job.chunks.map(([a, b]) => driftRange(job.problem, a, b));
+    case 'md-mass':
+      return job.chunks.map(([a, b]) => {
+        const s = new Float64Array(2 * job.layout.bins + 1);
+        binMassSums(job.problem, job.layout, a, b, s);
+        return s;
+      });
+    case 'md-moments':
+      return job.chunks.map(([a, b]) => {
+        const s = new Float64Array((ORDER + 1) * job.layout.bins);
+        binMoments(job.problem, job.layout, job.centre, a, b, s);
+        return s;
+      });
     case 'md-sums':
       return job.chunks.map(([a, b]) => {
         const s = new Float64Array(MD_SUMS * (job.problem.steps + 1));
@@ -253,6 +272,8 @@ export async function runWorkload(name: WorkloadName, s: BenchSizes, ex: Executo
       const logRef = ex.share(w.logRef);
       const problem: MirrorDescentKlProblem = { logPi0: logRef, logRef, reward: ex.share(w.reward), logStar: ex.share(logStar), tau, eta, steps };
       const chunks = partition(mirrorDescentChunks(actions), T);
+      const moments = await mirrorDescentMomentsOn(problem, chunks, ex);
+      if (moments) return sum(Array.from(moments.subarray(1)));
       const guess = mirrorDescentGuess(problem);
       const fast = finishMirrorDescentKl((await ex.run(chunks.map((c) => ({ kind: 'md-sums', problem, guess, chunks: c })))) as Float64Array[], steps);
       let kl: Float64Array;
@@ -285,6 +306,19 @@ export async function runWorkload(name: WorkloadName, s: BenchSizes, ex: Executo
       return sum(await ex.run(partition(taus, T).map((part) => ({ kind: 'automaton', world, taus: part }))));
     }
   }
+}
+
+/** The binned-moments form of the KL trace (as `mirrorDescentKlMoments`) with its passes shared out; null where it does not apply. */
+async function mirrorDescentMomentsOn(problem: MirrorDescentKlProblem, chunks: [number, number][][], ex: Executor): Promise<Float64Array | null> {
+  const c = 1 - problem.eta * problem.tau;
+  if (!(Math.abs(c) <= 1)) return null;
+  const ranges = (await ex.run(chunks.map((part) => ({ kind: 'md-range', problem, chunks: part })))) as [number, number][];
+  const layout = momentBinsOf(ranges, problem.logRef.length);
+  if (!layout) return null;
+  const mass = (await ex.run(chunks.map((part) => ({ kind: 'md-mass', problem, layout, chunks: part })))) as Float64Array[];
+  const { centre, zeroMass } = binCentres(layout, mass);
+  const mom = sumMoments(layout, (await ex.run(chunks.map((part) => ({ kind: 'md-moments', problem, layout, centre, chunks: part })))) as Float64Array[]);
+  return klFromMoments(centre, mom, zeroMass, c, problem.steps)?.kl ?? null;
 }
 
 /** Runs jobs in this thread. */

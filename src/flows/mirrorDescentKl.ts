@@ -1,5 +1,6 @@
 import { klTerm } from '../numerics/divergences.js';
 import { fastExp } from '../numerics/fastExp.js';
+import { ORDER, binCentres, binMassSums, binMoments, driftRange, klFromMoments, momentBins, sumMoments, writeMomentIterate, type MomentBins } from './mirrorDescentMoments.js';
 
 /**
  * KL(π_k‖π*_τ) along entropic mirror descent (F5 with the Â of F4) on one large bandit row, for
@@ -292,8 +293,58 @@ export function sumChunkKl(partials: Float64Array[], steps: number): Float64Arra
   return kl;
 }
 
-/** KL(π_k‖π*_τ) for k = 0..steps on one thread; with `out`, log π_steps. */
+/**
+ * KL(π_k‖π*_τ) for k = 0..steps on one thread; with `out`, log π_steps. The binned-moments form
+ * where it applies (ητ ≤ 2 and d = log π_0 − log π* spanning few bins: O(V) once, then O(bins) per
+ * step), else the blocked form.
+ */
 export function mirrorDescentKlTrace(p: MirrorDescentKlProblem, out?: Float64Array): Float64Array {
+  return mirrorDescentKlMoments(p, out) ?? mirrorDescentKlTraceBlocks(p, out);
+}
+
+/** The binned-moments form (mirrorDescentMoments.ts) over the row's chunks, or null where it does not apply. */
+export function mirrorDescentKlMoments(p: MirrorDescentKlProblem, out?: Float64Array): Float64Array | null {
+  const c = 1 - p.eta * p.tau;
+  if (!(Math.abs(c) <= 1)) return null;
+  const n = p.logRef.length;
+  const chunks = mirrorDescentChunks(n);
+  const layout = momentBinsOf(chunks.map(([a, b]) => driftRange(p, a, b)), n);
+  if (!layout) return null;
+  const { centre, zeroMass } = binCentres(
+    layout,
+    chunks.map(([a, b]) => {
+      const s = new Float64Array(2 * layout.bins + 1);
+      binMassSums(p, layout, a, b, s);
+      return s;
+    }),
+  );
+  const mom = sumMoments(
+    layout,
+    chunks.map(([a, b]) => {
+      const s = new Float64Array((ORDER + 1) * layout.bins);
+      binMoments(p, layout, centre, a, b, s);
+      return s;
+    }),
+  );
+  const r = klFromMoments(centre, mom, zeroMass, c, p.steps);
+  if (!r) return null;
+  if (out) writeMomentIterate(p, c ** p.steps, r.logNorm[p.steps], 0, n, out);
+  return r.kl;
+}
+
+/** The bins for chunk ranges of d combined (null when there would be too many). */
+export function momentBinsOf(ranges: [number, number][], n: number): MomentBins | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const [a, b] of ranges) {
+    if (a < lo) lo = a;
+    if (b > hi) hi = b;
+  }
+  return momentBins(lo, hi, n);
+}
+
+/** The blocked form: a pass over the row per block of steps (any ητ, any spread of d). */
+export function mirrorDescentKlTraceBlocks(p: MirrorDescentKlProblem, out?: Float64Array): Float64Array {
   const chunks = mirrorDescentChunks(p.logRef.length);
   const guess = mirrorDescentGuess(p);
   const sums = chunks.map(([a, b]) => {

@@ -369,7 +369,6 @@ export function lossOptimizer(layout: PolicyLayout, s: OptimizerSettings, terms 
   const pipeline = new LossPipeline(layout, s, terms);
   const transform = logitTransform(layout.entries, s);
   const grad = new Float64Array(layout.entries);
-  const delta = new Float64Array(layout.entries);
   return {
     step(policy, rng, stats) {
       rollout.collect(policy, rng, stats);
@@ -380,8 +379,7 @@ export function lossOptimizer(layout: PolicyLayout, s: OptimizerSettings, terms 
       for (let epoch = 0; epoch < s.epochs; epoch++) {
         for (let m = 0; m < M; m++) {
           pipeline.gradient(policy, b, Math.floor((m * C) / M), Math.floor(((m + 1) * C) / M), grad, upd);
-          transform.update(grad, delta);
-          for (let i = 0; i < delta.length; i++) policy.logits[i] += delta[i];
+          transform.apply(grad, policy.logits);
           policy.normalize();
         }
       }

@@ -1,17 +1,18 @@
 /**
- * Gradient transformations on logits (optax-style): `update(grad, out)` turns the gradient of the
- * loss into the parameter change. State (Adam moments) lives in the closure, one slot per logit.
- * A logit at −∞ (outside the support) has zero gradient and zero change, so it stays there.
+ * Gradient transformations on logits (optax-style, with the update applied in the same pass):
+ * `apply(grad, z)` moves the logits z by the change the gradient of the loss calls for. State (Adam
+ * moments) lives in the closure, one slot per logit. A logit at −∞ (outside the support) has zero
+ * gradient and zero change, so it stays there.
  */
 export interface LogitTransform {
-  update(grad: Float64Array, out: Float64Array): void;
+  apply(grad: Float64Array, z: Float64Array): void;
 }
 
 /** Gradient descent: Δz = −lr·g. */
 export function sgd(lr: number): LogitTransform {
   return {
-    update(grad, out) {
-      for (let i = 0; i < grad.length; i++) out[i] = -lr * grad[i];
+    apply(grad, z) {
+      for (let i = 0; i < grad.length; i++) z[i] += -lr * grad[i];
     },
   };
 }
@@ -29,20 +30,20 @@ export function adam(n: number, o: AdamOptions): LogitTransform {
   const v = new Float64Array(n);
   let t = 0;
   return {
-    update(grad, out) {
+    apply(grad, z) {
       t++;
       const { beta1, beta2, eps } = o;
-      // As torch.optim.Adam: step lr/(1 − β1^t), denominator √v/√(1 − β2^t) + ε (two divisions per
-      // logit, not three).
+      // As torch.optim.Adam: step lr/(1 − β1^t), denominator √v/√(1 − β2^t) + ε (one division per
+      // logit).
       const step = o.lr / (1 - beta1 ** t);
-      const c2Sqrt = Math.sqrt(1 - beta2 ** t);
+      const invC2Sqrt = 1 / Math.sqrt(1 - beta2 ** t);
       for (let i = 0; i < n; i++) {
         const g = grad[i];
         const mi = beta1 * m[i] + (1 - beta1) * g;
         const vi = beta2 * v[i] + (1 - beta2) * g * g;
         m[i] = mi;
         v[i] = vi;
-        out[i] = (-step * mi) / (Math.sqrt(vi) / c2Sqrt + eps);
+        z[i] += (-step * mi) / (Math.sqrt(vi) * invC2Sqrt + eps);
       }
     },
   };

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { gibbsLogPolicyRow, gibbsRow, gibbsRows } from '../../src/equilibrium/bandit.js';
 import { gibbsSequenceMeasure } from '../../src/equilibrium/sequence.js';
 import { mirrorDescentStepRow } from '../../src/flows/mirrorDescent.js';
-import { mirrorDescentKlTrace } from '../../src/flows/mirrorDescentKl.js';
+import { mirrorDescentKlMoments, mirrorDescentKlTrace, mirrorDescentKlTraceBlocks } from '../../src/flows/mirrorDescentKl.js';
 import { buildCdf, buildCdfFromWeights } from '../../src/numerics/sampling.js';
 import { automatonWorld, banditWorld } from '../../src/tasks/index.js';
 import { expectClose } from '../support/assert.js';
@@ -79,7 +79,9 @@ function closedFormKl(logPi0: ArrayLike<number>, logStar: ArrayLike<number>, c: 
   return klOracle(lw.map((v) => v - lz), logStar);
 }
 
-describe('Mirror-descent KL trace (cache blocks, normalization-free sums) vs the closed form and one normalized step at a time', () => {
+const FORMS = { blocks: mirrorDescentKlTraceBlocks, moments: mirrorDescentKlMoments } as const;
+
+describe('Mirror-descent KL trace (cache blocks; binned Taylor moments) vs the closed form and one normalized step at a time', () => {
   it('random rows over several chunks, ητ ∈ (0, 2), from π_ref and from uniform, zero-probability entries: KLs to 1e-11 relative, log π to 1e-13', () => {
     const u = mulberry32(902);
     for (let t = 0; t < 8; t++) {
@@ -92,23 +94,29 @@ describe('Mirror-descent KL trace (cache blocks, normalization-free sums) vs the
       const steps = 5 + intBelow(u, 40);
       const logStar = gibbsLogPolicyRow(world.logRef, world.reward, tau);
       const logPi0 = t % 2 ? Float64Array.from(world.logRef) : new Float64Array(n).fill(-Math.log(n));
-      const out = new Float64Array(n);
-      const fast = mirrorDescentKlTrace({ logPi0, logRef: world.logRef, reward: world.reward, logStar, tau, eta, steps }, out);
+      const problem = { logPi0, logRef: world.logRef, reward: world.reward, logStar, tau, eta, steps };
       const slow = stepByStep(logPi0, world.logRef, world.reward, tau, eta, steps);
-      for (let k = 0; k <= steps; k++) {
-        // The sum form rounds to ~√BLOCK·2^−53 times its cancellation ratio (≤ 1e3) relative — SPEC §9
-        // allows 1e-10 below 1e-3; log π_k is known to ~1e-16·|log π|, and KL moves by ~2δ·√(2 KL) with it.
-        const want = closedFormKl(logPi0, logStar, 1 - eta * tau, k);
-        expectClose(fast[k], want, 1e-11, 1e-14 * Math.sqrt(want) + 1e-30, `t=${t} ητ=${(eta * tau).toFixed(2)} k=${k}`);
+      const want = Array.from({ length: steps + 1 }, (_, k) => closedFormKl(logPi0, logStar, 1 - eta * tau, k));
+      for (const [form, trace] of Object.entries(FORMS)) {
+        const out = new Float64Array(n);
+        const fast = trace(problem, out);
+        expect(fast, `t=${t}: the ${form} form applies`).not.toBeNull();
+        for (let k = 0; k <= steps; k++) {
+          // The blocked sum form rounds to ~√BLOCK·2^−53 times its cancellation ratio (≤ 1e3) relative —
+          // SPEC §9 allows 1e-10 below 1e-3; log π_k is known to ~1e-16·|log π|, and KL moves by ~2δ·√(2 KL) with it.
+          expectClose(fast![k], want[k], 1e-11, 1e-14 * Math.sqrt(want[k]) + 1e-30, `${form} t=${t} ητ=${(eta * tau).toFixed(2)} k=${k}`);
+        }
+        for (let i = 0; i < n; i++) {
+          if (slow[i] === -Infinity) expect(out[i]).toBe(-Infinity);
+          else expectClose(out[i], slow[i], 0, 1e-13 * Math.max(1, Math.abs(slow[i])), `${form} t=${t} log π[${i}]`);
+        }
       }
-      for (let i = 0; i < n; i++) {
-        if (slow[i] === -Infinity) expect(out[i]).toBe(-Infinity);
-        else expectClose(out[i], slow[i], 0, 1e-13 * Math.max(1, Math.abs(slow[i])), `t=${t} log π[${i}]`);
-      }
+      // The default picks the moments form here, with the same numbers.
+      expect(Array.from(mirrorDescentKlTrace(problem))).toEqual(Array.from(FORMS.moments(problem)!));
     }
   });
 
-  it('near π* (τ = 1e6, KL ~ 1e-13) the exact two-stage form takes over and keeps its relative precision', () => {
+  it('near π* (τ = 1e6, KL ~ 1e-13) both forms keep their relative precision (the blocked one through its exact two-stage form)', () => {
     const u = mulberry32(903);
     const n = 3000;
     const ref = randomSimplex(u, n, 1.5);
@@ -117,7 +125,9 @@ describe('Mirror-descent KL trace (cache blocks, normalization-free sums) vs the
     const tau = 1e6;
     const eta = 0.3 / tau;
     const logStar = gibbsLogPolicyRow(world.logRef, world.reward, tau);
-    const fast = mirrorDescentKlTrace({ logPi0: world.logRef, logRef: world.logRef, reward: world.reward, logStar, tau, eta, steps: 6 });
+    const problem = { logPi0: world.logRef, logRef: world.logRef, reward: world.reward, logStar, tau, eta, steps: 6 };
+    for (const [form, trace] of Object.entries(FORMS)) {
+    const fast = trace(problem)!;
     // Independent: KL(π_k‖π*) with π_k = the F6 mixture, normalized by a compensated sum.
     for (let k = 0; k <= 6; k++) {
       const ck = (1 - eta * tau) ** k;
@@ -125,10 +135,25 @@ describe('Mirror-descent KL trace (cache blocks, normalization-free sums) vs the
       const mx = Math.max(...lw);
       const lz = mx + Math.log(fsum(lw.map((v) => Math.exp(v - mx))));
       const want = klOracle(lw.map((v) => v - lz), logStar);
-      expectClose(fast[k], want, 1e-8, 1e-14 * Math.sqrt(want) + 1e-30, `k=${k}`);
+      expectClose(fast[k], want, 1e-8, 1e-14 * Math.sqrt(want) + 1e-30, `${form} k=${k}`);
     }
     expect(fast[0]).toBeLessThan(1e-11);
     expect(fast[0]).toBeGreaterThan(1e-14);
+    }
+  });
+
+  it('the moments form declines where it does not apply: ητ > 2, or d spread over more bins than a quarter of the row', () => {
+    const u = mulberry32(906);
+    const n = 400;
+    const ref = randomSimplex(u, n, 1.5);
+    const r = Array.from({ length: n }, () => between(u, 0, 1));
+    const world = banditWorld({ kind: 'bandit', ref, reward: r });
+    const at = (tau: number, eta: number) => ({ logPi0: world.logRef, logRef: world.logRef, reward: world.reward, logStar: gibbsLogPolicyRow(world.logRef, world.reward, tau), tau, eta, steps: 3 });
+    expect(FORMS.moments(at(1, 2.5))).toBeNull();
+    // τ = 1e-3: d = log Z − r/τ spans ~1000 nats, 2000 bins of 0.5 > 400/4.
+    const cold = at(1e-3, 100);
+    expect(FORMS.moments(cold)).toBeNull();
+    expect(Array.from(mirrorDescentKlTrace(cold))).toEqual(Array.from(FORMS.blocks(cold)));
   });
 });
 
