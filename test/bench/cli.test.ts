@@ -50,4 +50,17 @@ describe('gibbslab bench', () => {
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
     expect(bad.stderr).toContain('--actions');
   });
+
+  it('--floors: positive machine rates and a floor per workload, ours never above the peers\' formulation in exponentials or bytes', () => {
+    const run = cliJson<BenchJson & { rates: { readBandwidth: number; expRate: number; normalRate: number }; results: { floor: { peers: Record<string, number>; ours: Record<string, number> } }[] }>([
+      'bench', '--quick', '--repeat', '1', '--workers', '1', '--floors',
+    ]);
+    for (const k of ['readBandwidth', 'expRate', 'normalRate'] as const) expect(run.rates[k]).toBeGreaterThan(0);
+    for (const r of run.results) {
+      expect(r.floor.ours.seconds).toBeGreaterThan(0);
+      expect(r.floor.ours.exps).toBeLessThanOrEqual(r.floor.peers.exps);
+      expect(r.floor.ours.bytes).toBeLessThanOrEqual(r.floor.peers.bytes);
+      expect(r.floor.ours.seconds).toBeLessThanOrEqual(r.floor.peers.seconds);
+    }
+  });
 });

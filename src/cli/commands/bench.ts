@@ -7,6 +7,7 @@ import { machine, timeWorkload, type Timing } from '../../bench/node/run.js';
 import { parseChoice, parseNumber } from '../options.js';
 import { fmt, printJson, progressBar, table } from '../output.js';
 import { examples } from './common.js';
+import { floorSeconds, measureRates, workloadWork, type Work } from '../../bench/floors.js';
 
 interface BenchOpts {
   json?: boolean;
@@ -19,6 +20,7 @@ interface BenchOpts {
   quick?: boolean;
   check?: boolean;
   actions?: string;
+  floors?: boolean;
 }
 
 interface Row extends Timing {
@@ -26,6 +28,8 @@ interface Row extends Timing {
   peers?: Partial<Record<PeerName, PeerResult | { error: string } | null>>;
   /** Our time over the faster peer's. */
   ratio?: number | null;
+  /** Physical floors (seconds) of the peers' formulation and of ours, on this machine (--floors). */
+  floor?: { peers: Work & { seconds: number }; ours: Work & { seconds: number } };
 }
 
 export function registerBench(program: Command): void {
@@ -49,10 +53,11 @@ export function registerBench(program: Command): void {
     .option('--repeat <N>', 'timed runs per workload, after one warm-up', '3')
     .option('--quick', 'small sizes (a smoke test: same code paths, milliseconds)')
     .option('--check', 'also compare with the straightforward formulas on the same inputs')
+    .option('--floors', "also measure this machine's rates (bandwidth, exponentials, normal draws) and print each workload's physical floor")
     .option('--actions <V>', 'actions V of gibbs-sweep and mirror-descent (default: 1000000, the peers\' size)')
     .addHelpText(
       'after',
-      examples(['gibbslab bench', 'gibbslab bench gibbs-sweep automaton-dp --json', 'gibbslab bench --compare', 'gibbslab bench --quick --workers 1 --check', 'gibbslab bench gibbs-sweep --actions 10000000 --workers 1']),
+      examples(['gibbslab bench', 'gibbslab bench gibbs-sweep automaton-dp --json', 'gibbslab bench --compare', 'gibbslab bench --quick --workers 1 --check', 'gibbslab bench gibbs-sweep --actions 10000000 --workers 1', 'gibbslab bench --floors']),
     )
     .action(async (names: string[], opts: BenchOpts) => {
       const workloads = (names.length ? names : [...WORKLOADS]).map((n) => parseChoice('workload', n, WORKLOADS)) as WorkloadName[];
@@ -65,6 +70,7 @@ export function registerBench(program: Command): void {
         ? PEERS.map((p) => findPeer(p, p === 'numpy' ? opts.python : opts.torchPython, opts.peers))
         : [];
       const ready = peers.filter((p) => !('missing' in p));
+      const rates = opts.floors ? measureRates() : undefined;
       const before = machine();
       const bar = progressBar('bench', !!opts.json);
       const rows: Row[] = [];
@@ -73,6 +79,10 @@ export function registerBench(program: Command): void {
         for (const [i, name] of workloads.entries()) {
           bar.update(i, workloads.length);
           const row: Row = { ...(await timeWorkload(name, sizes, ex, repeat)), workers: threads };
+          if (rates) {
+            const w = workloadWork(name, sizes);
+            row.floor = { peers: { ...w.peers, seconds: floorSeconds(w.peers, rates, threads) }, ours: { ...w.ours, seconds: floorSeconds(w.ours, rates, threads) } };
+          }
           if (opts.compare) {
             row.peers = {};
             for (const p of peers) row.peers[p.name] = 'missing' in p ? null : runPeer(p, name);
@@ -89,20 +99,21 @@ export function registerBench(program: Command): void {
       const check = opts.check ? crossCheck(workloads, sizes) : undefined;
       const missing = peers.flatMap((p) => ('missing' in p ? [`${p.name}: ${p.missing}`] : []));
       if (opts.json) {
-        printJson({ results: rows, sizes: opts.quick ? 'quick' : 'full', ...(actions === undefined ? {} : { actions }), workers: threads, machine: { ...before, loadAverageAfter: machine().loadAverage }, ...(opts.compare ? { missingPeers: missing } : {}), ...(check ? { check } : {}) });
+        printJson({ results: rows, sizes: opts.quick ? 'quick' : 'full', ...(actions === undefined ? {} : { actions }), workers: threads, machine: { ...before, loadAverageAfter: machine().loadAverage }, ...(opts.compare ? { missingPeers: missing } : {}), ...(check ? { check } : {}), ...(rates ? { rates } : {}) });
         return;
       }
       const peerCols = ready.map((p) => p.name);
       const cell = (r: PeerResult | { error: string } | null | undefined) => (r && 'seconds' in r ? fmt(r.seconds, 3) : r && 'error' in r ? 'error' : '—');
       console.log(
         table(
-          ['workload', `seconds (${threads} thr)`, 'median', ...peerCols.map((p) => `${p} s`), ...(opts.compare ? ['÷ faster peer'] : []), 'checksum'],
+          ['workload', `seconds (${threads} thr)`, 'median', ...peerCols.map((p) => `${p} s`), ...(opts.compare ? ['÷ faster peer'] : []), ...(rates ? ['floor (peers) s', 'floor (ours) s', '÷ our floor'] : []), 'checksum'],
           rows.map((r) => [
             r.workload,
             fmt(r.seconds, 3),
             fmt(r.secondsMedian, 3),
             ...peerCols.map((p) => cell(r.peers?.[p])),
             ...(opts.compare ? [r.ratio === null || r.ratio === undefined ? '—' : fmt(r.ratio, 3)] : []),
+            ...(r.floor ? [fmt(r.floor.peers.seconds, 3), fmt(r.floor.ours.seconds, 3), fmt(r.seconds / r.floor.ours.seconds, 3)] : []),
             fmt(r.checksum, 12),
           ]),
         ),
@@ -116,6 +127,12 @@ export function registerBench(program: Command): void {
             ['workload', 'compared', 'sum (ours)', 'sum (straightforward)', 'rel diff', 'max diff'],
             check.map((c) => [c.workload, c.what, fmt(c.checksum, 15), fmt(c.straightforward, 15), c.relDiff, c.maxDiff]),
           ),
+        );
+      }
+      if (rates) {
+        console.log(
+          `\nrates on one thread: read ${fmt(rates.readBandwidth / 1e9, 3)} GB/s, fastExp ${fmt(rates.expRate / 1e6, 4)} M/s, normal draws ${fmt(rates.normalRate / 1e6, 4)} M/s; ` +
+            'floor = max(bytes / bandwidth, exponentials / (rate × threads)) + draws / rate',
         );
       }
       console.log(`\n${before.cores} × ${before.cpu}, node ${before.node}, load average ${before.loadAverage.join(' ')}`);
