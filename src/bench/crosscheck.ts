@@ -4,6 +4,7 @@ import { gibbsSequenceMeasure } from '../equilibrium/sequence.js';
 import { mirrorDescentStepRow } from '../flows/mirrorDescent.js';
 import { mirrorDescentKlTrace } from '../flows/mirrorDescentKl.js';
 import { kl } from '../numerics/divergences.js';
+import { CompensatedSum as Sum } from '../numerics/compensated.js';
 import { Rng } from '../numerics/rng.js';
 import type { BanditWorld, SequenceWorld } from '../tasks/worlds.js';
 import {
@@ -37,20 +38,6 @@ export interface CheckResult {
   relDiff: number;
   /** Max over the compared numbers of |ours − straightforward| / max(1, |straightforward|). */
   maxDiff: number;
-}
-
-/** Neumaier-compensated running sum. */
-class Sum {
-  private s = 0;
-  private c = 0;
-  add(x: number): void {
-    const t = this.s + x;
-    this.c += Math.abs(this.s) >= Math.abs(x) ? this.s - t + x : x - t + this.s;
-    this.s = t;
-  }
-  get value(): number {
-    return this.s + this.c;
-  }
 }
 
 /** |a − b| relative to max(1, |b|). */

@@ -1,5 +1,6 @@
 import { solve, Matrix } from 'ml-matrix';
 import { gibbsRow } from '../equilibrium/bandit.js';
+import { CompensatedSum } from '../numerics/compensated.js';
 import { logSumExp } from '../numerics/logsumexp.js';
 import type { RefineWorld } from '../tasks/worlds.js';
 
@@ -134,15 +135,9 @@ export function stationaryDistribution(chain: { states: number; logT: Float64Arr
   // of its own rounding and hide how stationary ν really is.
   let stat = 0;
   for (let g = 0; g < n; g++) {
-    let s = -pi[g];
-    let c = 0;
-    for (let f = 0; f < n; f++) {
-      const x = pi[f] * P[f * n + g];
-      const t = s + x;
-      c += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
-      s = t;
-    }
-    stat = Math.max(stat, Math.abs(s + c));
+    const s = new CompensatedSum(-pi[g]);
+    for (let f = 0; f < n; f++) s.add(pi[f] * P[f * n + g]);
+    stat = Math.max(stat, Math.abs(s.value));
   }
   return { pi, logPi, reversible, detailedBalanceResidual: flux!.absolute, relativeResidual: flux!.relative, stationarityResidual: stat };
 }

@@ -4,3 +4,4 @@ export * from './divergences.js';
 export * from './rng.js';
 export * from './sampling.js';
 export * from './span.js';
+export * from './compensated.js';

@@ -1,3 +1,4 @@
+import { CompensatedSum } from './compensated.js';
 /**
  * Categorical sampling. Two structures, both built once per distribution:
  * - a cumulative table (O(V) build, O(log V) per draw by binary search);
@@ -55,15 +56,9 @@ export class AliasTable {
     // Compensated (Neumaier) sum: the table hands all of the total's rounding error, n·δ in scaled
     // units, to the last large column, whose probability it then misstates by n·δ/(n·p). With a
     // plain sum over 10^6 entries that was ~2e-8 relative; compensated it is ~1e-16·n·p.
-    let total = 0;
-    let comp = 0;
-    for (let i = 0; i < n; i++) {
-      const x = Math.exp(logp[i]);
-      const t = total + x;
-      comp += total >= x ? total - t + x : x - t + total;
-      total = t;
-    }
-    total += comp;
+    const sum = new CompensatedSum();
+    for (let i = 0; i < n; i++) sum.add(Math.exp(logp[i]));
+    const total = sum.value;
     const scaled = new Float64Array(n);
     for (let i = 0; i < n; i++) scaled[i] = (Math.exp(logp[i]) / total) * n;
     const small = new Int32Array(n);
