@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fitEntropyLaw, type EntropyLawFit } from '../analysis/entropyLaw.js';
 import { lineChart, type Row } from '../report/specs.js';
-import { controlsSchema, decoyChainSchema, decoyContextualSchema, entropyMethods, entropyTasks, runMethod, trainingSchema } from './entropyRuns.js';
+import { ENTROPY_SETUP, controlsSchema, decoyChainSchema, decoyContextualSchema, entropyMethods, entropyTasks, runMethod, trainingSchema } from './entropyRuns.js';
 import { check, closeTo, type Experiment, type ResultTable, type Verdict } from './types.js';
 
 const SRC = 'Cui et al. 2025 (arXiv 2505.22617; F27), PRIME README, verl docs/algo/entropy.md (ANCHORS §3.7)';
@@ -34,47 +34,13 @@ export const entropyAccuracyTrajectories: Experiment<Config> = {
   configSchema,
   sizes: {
     quick: {
-      chain: { K: 3, q: 0.15, vocab: 8, decoy: 0.6, delta: 1 },
-      contextual: { prompts: 16, vocab: 32, correctFraction: 0.1, refScale: 1, decoy: 3, seed: 1 },
+      ...ENTROPY_SETUP.quick,
       training: { optimizer: 'grpo', lr: 0.1, groupSize: 16, minibatches: 4, steps: 200, seeds: 3 },
-      controls: {
-        entropyCoef: 0.01,
-        entropySchedule: 'linear',
-        clipRatioHigh: 0.28,
-        clipCov: 0.1,
-        clipCovLb: 1,
-        clipCovUb: 5,
-        klCov: 0.05,
-        ppoKlCoef: 1,
-        covScope: 'micro',
-        microBatches: 1,
-        covSchedule: 'linear',
-        entropyTarget: 0.3,
-        entropyCoefDelta: 0.005,
-        entropyCoefMax: 1,
-      },
       ceilingTolerance: 0.05,
     },
     full: {
-      chain: { K: 4, q: 0.15, vocab: 16, decoy: 0.6, delta: 1 },
-      contextual: { prompts: 64, vocab: 64, correctFraction: 0.05, refScale: 1, decoy: 3, seed: 1 },
+      ...ENTROPY_SETUP.full,
       training: { optimizer: 'grpo', lr: 0.1, groupSize: 16, minibatches: 4, steps: 400, seeds: 6 },
-      controls: {
-        entropyCoef: 0.01,
-        entropySchedule: 'linear',
-        clipRatioHigh: 0.28,
-        clipCov: 0.1,
-        clipCovLb: 1,
-        clipCovUb: 5,
-        klCov: 0.05,
-        ppoKlCoef: 1,
-        covScope: 'micro',
-        microBatches: 2,
-        covSchedule: 'linear',
-        entropyTarget: 0.3,
-        entropyCoefDelta: 0.005,
-        entropyCoefMax: 1,
-      },
       ceilingTolerance: 0.05,
     },
   },

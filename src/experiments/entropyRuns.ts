@@ -161,3 +161,35 @@ export function traceMean(values: readonly number[]): number {
   for (const v of values) s += v;
   return s / values.length;
 }
+
+/** Controls at verl's and the paper's settings; micro-batches per step differ by size. */
+const controls = (microBatches: number): ControlsConfig => ({
+  entropyCoef: 0.01,
+  entropySchedule: 'linear',
+  clipRatioHigh: 0.28,
+  clipCov: 0.1,
+  clipCovLb: 1,
+  clipCovUb: 5,
+  klCov: 0.05,
+  ppoKlCoef: 1,
+  covScope: 'micro',
+  microBatches,
+  covSchedule: 'linear',
+  entropyTarget: 0.3,
+  entropyCoefDelta: 0.005,
+  entropyCoefMax: 1,
+});
+
+/** The decoy tasks and control settings the entropy experiments share, at quick and full size. */
+export const ENTROPY_SETUP = {
+  quick: {
+    chain: { K: 3, q: 0.15, vocab: 8, decoy: 0.6, delta: 1 },
+    contextual: { prompts: 16, vocab: 32, correctFraction: 0.1, refScale: 1, decoy: 3, seed: 1 },
+    controls: controls(1),
+  },
+  full: {
+    chain: { K: 4, q: 0.15, vocab: 16, decoy: 0.6, delta: 1 },
+    contextual: { prompts: 64, vocab: 64, correctFraction: 0.05, refScale: 1, decoy: 3, seed: 1 },
+    controls: controls(2),
+  },
+};
