@@ -1,4 +1,4 @@
-import type { ReportSection, ResultTable } from '../experiments/types.js';
+import type { ReportSection, ResultTable } from '../report/results.js';
 import { formatNumber } from '../report/format.js';
 import { lineChart, type LineChartOptions, type PlotSpec, type Row } from '../report/specs.js';
 import type { RunAnalysis } from './analyze.js';

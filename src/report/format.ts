@@ -1,4 +1,4 @@
-import type { Verdict } from '../experiments/types.js';
+import type { Verdict } from './results.js';
 
 /**
  * A number as the report and the CLI show it: 5 significant digits, trailing zeros dropped,

@@ -1,4 +1,4 @@
-import type { ExperimentResult, ReportSection, ResultTable, RunResults, Verdict } from '../experiments/types.js';
+import type { ExperimentResult, ReportSection, ResultTable, RunResults, Verdict } from './results.js';
 import { formatNumber, verdictScore, type Score } from './format.js';
 import { renderSvg } from './render.js';
 import type { PlotSpec } from './specs.js';

@@ -1,4 +1,4 @@
-import type { ExperimentResult, RunResults } from '../experiments/types.js';
+import type { ExperimentResult, RunResults } from './results.js';
 import { formatNumber, verdictScore } from './format.js';
 
 /**

@@ -4,7 +4,8 @@ import { lineChart, type PlotSpec, type Row } from '../report/specs.js';
 import { alongAxis, showAxisValue, TAU_AXIS, type GroupCrossing } from './analysis.js';
 import { gridPoint, type Axis } from './grid.js';
 import { isPlainObject } from './paths.js';
-import type { SweepRow, SweepSummary } from './results.js';
+import type { SweepRow } from './results.js';
+import type { SweepSummary } from './summary.js';
 
 /**
  * The report sections of a sweep, built from its summary alone (so `gibbslab report` can

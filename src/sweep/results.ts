@@ -1,9 +1,3 @@
-import { VERSION } from '../version.js';
-import type { SweepAnalysis } from './analysis.js';
-import type { Dimension } from './grid.js';
-import type { SweepSpec } from './spec.js';
-import type { TargetRef } from './targets.js';
-
 /** One finished config, as a line of DIR/results.jsonl: its index, its config, its seed and its result (or the error it raised). */
 export interface SweepRow {
   index: number;
@@ -12,24 +6,6 @@ export interface SweepRow {
   result?: unknown;
   /** A config whose run threw: the error is its result (deterministic, so it is not retried on resume). */
   error?: string;
-}
-
-/**
- * DIR/summary.json: the merged results in index order with the sweep's analysis. It is a function
- * of the sweep file alone — no timing, no dates — so any worker count and any interruption point
- * give the same bytes.
- */
-export interface SweepSummary {
-  gibbslab: string;
-  title: string;
-  target: TargetRef;
-  configs: number;
-  failed: number;
-  dimensions: Dimension[];
-  seeds: number | null;
-  seed: number;
-  analysis: SweepAnalysis;
-  results: SweepRow[];
 }
 
 /** Rows sorted by config index; every index in [0, size) exactly once. */
@@ -43,19 +19,4 @@ export function mergeRows(size: number, rows: Iterable<SweepRow>): SweepRow[] {
   const missing = out.findIndex((r) => r === undefined);
   if (missing >= 0) throw new Error(`sweep: config ${missing} has no result`);
   return out as SweepRow[];
-}
-
-export function sweepSummary(spec: SweepSpec, rows: SweepRow[], analysis: SweepAnalysis): SweepSummary {
-  return {
-    gibbslab: VERSION,
-    title: spec.title,
-    target: spec.target,
-    configs: rows.length,
-    failed: rows.filter((r) => r.error !== undefined).length,
-    dimensions: spec.dimensions,
-    seeds: spec.seeds,
-    seed: spec.seed,
-    analysis,
-    results: rows,
-  };
 }
