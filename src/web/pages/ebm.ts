@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cliPanel, computeViews, taskDownload } from '../computeViews.js';
 import { lineChart, type Row } from '../../report/specs.js';
 import { taskSchema, type RefineTask } from '../../tasks/schema.js';
 import { Cancelled, LabWorker } from '../client.js';
@@ -8,7 +9,7 @@ import type { Page } from '../page.js';
 import { PlotView } from '../plots.js';
 import { readState, writeState, type Fields } from '../state.js';
 import { taskEditor } from '../taskEditor.js';
-import { download, h, message, numberTable, progressView, shellQuote, slider } from '../ui.js';
+import { h, message, numberTable, progressView, shellQuote, slider } from '../ui.js';
 
 const FIELDS: Fields = { task: 'json', beta: 'number', steps: 'number', betaMin: 'number', betaMax: 'number', points: 'number' };
 
@@ -42,11 +43,9 @@ export const ebmPage: Page = {
     const atWorker = new LabWorker();
     const scanWorker = new LabWorker();
     let scan: ChainScanResult | null = null;
-    const numbers = h('div', { testid: 'numbers' });
-    const status = h('div', { class: 'status', testid: 'status' });
-    const computeError = h('div', { testid: 'compute-error' });
+    const views = computeViews();
+    const { numbers, status, computeError, command, showError } = views;
     const plots = { stationary: new PlotView('plot-stationary'), kl: new PlotView('plot-kl'), spectrum: new PlotView('plot-spectrum'), gap: new PlotView('plot-gap') };
-    const command = h('code', { class: 'command', testid: 'command' });
     const progress = progressView(() => {
       scanWorker.cancel();
       status.textContent = 'β scan cancelled: change an input to compute again.';
@@ -54,9 +53,6 @@ export const ebmPage: Page = {
     const save = () => {
       ctx.save(writeState(state, FIELDS));
       command.textContent = `gibbslab chain --task ${shellQuote(JSON.stringify(state.task))} --beta ${state.beta} --steps ${state.steps} --json`;
-    };
-    const showError = (e: unknown) => {
-      if (!(e instanceof Cancelled)) computeError.replaceChildren(message('error', (e as Error).message));
     };
 
     const render = ({ analysis: a, quality, spectrum }: ChainAtResult, params: string) => {
@@ -183,15 +179,9 @@ export const ebmPage: Page = {
           'div',
           {},
           h('div', { class: 'panel' }, editor.el, beta.el, steps.el),
-          h(
-            'div',
-            { class: 'panel' },
-            h('label', {}, 'The same with the CLI'),
-            command,
-            h('div', { class: 'buttons' }, h('button', { testid: 'download-task', onclick: () => download('refine-task.json', `${JSON.stringify(state.task, null, 2)}\n`) }, 'Download task file')),
-          ),
+          cliPanel(command, [taskDownload(() => state.task)]),
         ),
-        h('div', {}, h('div', { class: 'panel' }, numbers, status, progress.el, computeError), h('div', { class: 'plots' }, plots.stationary.el, plots.kl.el, plots.spectrum.el, plots.gap.el)),
+        h('div', {}, views.resultsPanel(progress.el), h('div', { class: 'plots' }, plots.stationary.el, plots.kl.el, plots.spectrum.el, plots.gap.el)),
       ),
     );
     save();

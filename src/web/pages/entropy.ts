@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cliPanel, computeViews, taskDownload } from '../computeViews.js';
 import { SCHEDULES } from '../../entropy/schedule.js';
 import { zodErrorLine } from '../../io/errors.js';
 import type { OptimizeResult } from '../../optimizers/optimize.js';
@@ -14,7 +15,7 @@ import type { Page } from '../page.js';
 import { PlotView } from '../plots.js';
 import { formatHash, readState, writeState, type Fields } from '../state.js';
 import { taskEditor } from '../taskEditor.js';
-import { download, h, message, metricTable, progressView, slider } from '../ui.js';
+import { h, message, metricTable, progressView, slider } from '../ui.js';
 
 const FIELDS: Fields = {
   task: 'json',
@@ -150,13 +151,11 @@ export const entropyPage: Page = {
   mount(root, params, ctx) {
     const state: State = readState(stateSchema, params, FIELDS);
     const worker = new LabWorker();
-    const numbers = h('div', { testid: 'numbers' });
-    const status = h('div', { class: 'status', testid: 'status' });
-    const computeError = h('div', { testid: 'compute-error' });
+    const views = computeViews();
+    const { numbers, status, computeError, command, showError } = views;
     const refusedView = h('div', { testid: 'refused' });
     const inertNote = h('div', { class: 'note', testid: 'klcov-inert', hidden: true }, 'KL-Cov acts only from the second update of a step (on the first, π = π_old and the penalty is exactly 0): with one mini-batch and one epoch its run is the baseline, bit for bit. Set mini-batches ≥ 2.');
     const plots = { entropy: new PlotView('plot-entropy'), success: new PlotView('plot-success'), identity: new PlotView('plot-identity'), residual: new PlotView('plot-residual') };
-    const command = h('code', { class: 'command', testid: 'command' });
     const progress = progressView(() => {
       worker.cancel();
       status.textContent = 'Cancelled: change an input to compute again.';
@@ -167,9 +166,6 @@ export const entropyPage: Page = {
       command.textContent = runs.map((run) => optimizeCommand(state.task, run, state.steps, state.seed)).join('\n') || '(no optimizer chosen)';
       refusedView.replaceChildren(...refused.map((r) => message('note', `Not run (the CLI refuses it): ${r}`)));
       inertNote.hidden = !(state.klCov !== undefined && (state.minibatches ?? 1) <= 1);
-    };
-    const showError = (e: unknown) => {
-      if (!(e instanceof Cancelled)) computeError.replaceChildren(message('error', (e as Error).message));
     };
 
     const render = (runs: MethodRun[], results: OptimizeResult[], params: string) => {
@@ -344,7 +340,6 @@ export const entropyPage: Page = {
             editor.el,
             decoySlider.el,
             decoyHint,
-            h('button', { testid: 'download-task', onclick: () => download(`${state.task.kind}-task.json`, `${JSON.stringify(state.task, null, 2)}\n`) }, 'Download task file'),
           ),
           h('div', { class: 'panel' }, beta.el, steps.el, optional('clipHigh', { toggle: 'set clip-higher for all', label: 'clip-higher ε_high', min: 0.05, max: 1, fallback: 0.28, hint: 'the upper clip of the ratio for every optimizer with one (DAPO’s clip-higher keeps rare tokens rising)', valid: (v) => v > 0 && v <= 10 })),
           h('div', { class: 'panel' }, optimizerControls(state, changed, 'Optimizers side by side (sampled batches)'),
@@ -367,9 +362,9 @@ export const entropyPage: Page = {
             inertNote,
             refusedView,
           ),
-          h('div', { class: 'panel' }, h('label', {}, 'The same with the CLI'), command),
+          cliPanel(command, [taskDownload(() => state.task)]),
         ),
-        h('div', {}, h('div', { class: 'panel' }, numbers, status, progress.el, computeError), h('div', { class: 'plots' }, plots.entropy.el, plots.success.el, plots.identity.el, plots.residual.el)),
+        h('div', {}, views.resultsPanel(progress.el), h('div', { class: 'plots' }, plots.entropy.el, plots.success.el, plots.identity.el, plots.residual.el)),
       ),
     );
     showDecoy();

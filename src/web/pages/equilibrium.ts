@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cliPanel, computeViews, taskDownload } from '../computeViews.js';
 import type { EquilibriumTable } from '../../equilibrium/equilibrium.js';
 import { lineChart, type Row } from '../../report/specs.js';
 import { taskSchema } from '../../tasks/schema.js';
@@ -9,7 +10,7 @@ import type { Page } from '../page.js';
 import { PlotView } from '../plots.js';
 import { readState, writeState, type Fields } from '../state.js';
 import { taskEditor } from '../taskEditor.js';
-import { download, h, message, numberTable, progressView, shellQuote, slider, type NumberRow } from '../ui.js';
+import { h, message, numberTable, progressView, shellQuote, slider, type NumberRow } from '../ui.js';
 
 const FIELDS: Fields = { task: 'json', tau: 'number', tauMin: 'number', tauMax: 'number', points: 'number' };
 
@@ -69,9 +70,8 @@ export const equilibriumPage: Page = {
       command.textContent = commands(state);
     };
 
-    const numbers = h('div', { testid: 'numbers' });
-    const status = h('div', { class: 'status', testid: 'status' });
-    const computeError = h('div', { testid: 'compute-error' });
+    const views = computeViews();
+    const { numbers, status, computeError, command, showError } = views;
     const plots = { success: new PlotView('plot-success'), entropy: new PlotView('plot-entropy'), refKl: new PlotView('plot-refkl'), chain: new PlotView('plot-chain') };
     const progress = progressView(() => {
       scanWorker.cancel();
@@ -134,10 +134,6 @@ export const equilibriumPage: Page = {
       });
     };
 
-    const showError = (e: unknown) => {
-      if (e instanceof Cancelled) return;
-      computeError.replaceChildren(message('error', (e as Error).message));
-    };
 
     const computeAt = () => {
       const t0 = performance.now();
@@ -227,7 +223,6 @@ export const equilibriumPage: Page = {
       return h('span', {}, `${label} `, input);
     };
 
-    const command = h('code', { class: 'command', testid: 'command' });
     root.replaceChildren(
       h('h2', {}, 'Exact Gibbs equilibrium π*_τ ∝ π_ref·exp(r/τ)'),
       h('p', { class: 'lead' }, 'Drag τ and watch success, entropy and reference KL of the exact optimum of KL-regularized RL move; τ_c is where success crosses 1/2. Computed in your browser by the same code as ', h('code', {}, 'gibbslab equilibrium'), '.'),
@@ -239,17 +234,9 @@ export const equilibriumPage: Page = {
           {},
           h('div', { class: 'panel' }, editor.el, tauSlider.el, kSlider.el),
           h('div', { class: 'panel' }, h('label', {}, 'τ grid of the plots'), h('div', { class: 'row' }, rangeInput('tauMin', 'from'), ' ', rangeInput('tauMax', 'to'), ' ', rangeInput('points', 'points')), rangeError),
-          h(
-            'div',
-            { class: 'panel' },
-            h('label', {}, 'The same with the CLI'),
+          cliPanel(
             command,
-            h(
-              'div',
-              { class: 'buttons' },
-              h('button', { testid: 'download-task', onclick: () => download(`${state.task.kind}-task.json`, `${JSON.stringify(state.task, null, 2)}\n`) }, 'Download task file'),
-              h('button', { testid: 'download-sweep', onclick: () => download('equilibrium-sweep.json', sweepFile(state)) }, 'Download sweep over τ'),
-            ),
+            [taskDownload(() => state.task), { testid: 'download-sweep', label: 'Download sweep over τ', file: () => 'equilibrium-sweep.json', text: () => sweepFile(state) }],
             h(
               'div',
               { class: 'hint' },
@@ -258,7 +245,7 @@ export const equilibriumPage: Page = {
             ),
           ),
         ),
-        h('div', {}, h('div', { class: 'panel' }, numbers, status, progress.el, computeError), h('div', { class: 'plots' }, plots.success.el, plots.entropy.el, plots.refKl.el, plots.chain.el)),
+        h('div', {}, views.resultsPanel(progress.el), h('div', { class: 'plots' }, plots.success.el, plots.entropy.el, plots.refKl.el, plots.chain.el)),
       ),
     );
     save();

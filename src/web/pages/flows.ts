@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cliPanel, computeViews, taskDownload } from '../computeViews.js';
 import { lineChart, type Row } from '../../report/specs.js';
 import { taskSchema } from '../../tasks/schema.js';
 import { Cancelled, LabWorker } from '../client.js';
@@ -11,7 +12,7 @@ import type { Page } from '../page.js';
 import { PlotView } from '../plots.js';
 import { readState, writeState, type Fields } from '../state.js';
 import { taskEditor } from '../taskEditor.js';
-import { download, h, message, metricTable, progressView, shellQuote, show, slider } from '../ui.js';
+import { h, metricTable, progressView, shellQuote, show, slider } from '../ui.js';
 
 const FIELDS: Fields = { task: 'json', tau: 'number', eta: 'number', steps: 'number', from: 'string', ...OPTIMIZER_FIELDS };
 
@@ -116,11 +117,9 @@ export const flowsPage: Page = {
   mount(root, params, ctx) {
     const state: State = readState(stateSchema, params, FIELDS);
     const worker = new LabWorker();
-    const numbers = h('div', { testid: 'numbers' });
-    const status = h('div', { class: 'status', testid: 'status' });
-    const computeError = h('div', { testid: 'compute-error' });
+    const views = computeViews();
+    const { numbers, status, computeError, command, showError } = views;
     const plots = PLOTS.map((p) => new PlotView(`plot-${p.key}`));
-    const command = h('code', { class: 'command', testid: 'command' });
     const progress = progressView(() => {
       worker.cancel();
       status.textContent = 'Cancelled: change an input to compute again.';
@@ -156,9 +155,6 @@ export const flowsPage: Page = {
       });
     };
 
-    const showError = (e: unknown) => {
-      if (!(e instanceof Cancelled)) computeError.replaceChildren(message('error', (e as Error).message));
-    };
 
     const compute = () => {
       const t0 = performance.now();
@@ -231,20 +227,9 @@ export const flowsPage: Page = {
           {},
           h('div', { class: 'panel' }, editor.el, tau.el, eta.el, steps.el, h('label', {}, 'start from'), from),
           h('div', { class: 'panel' }, optimizerControls(state, changed)),
-          h(
-            'div',
-            { class: 'panel' },
-            h('label', {}, 'The same with the CLI'),
-            command,
-            h(
-              'div',
-              { class: 'buttons' },
-              h('button', { testid: 'download-task', onclick: () => download(`${state.task.kind}-task.json`, `${JSON.stringify(state.task, null, 2)}\n`) }, 'Download task file'),
-              h('button', { testid: 'download-sweep', onclick: () => download('flow-sweep.json', sweepFile(state)) }, 'Download sweep over η'),
-            ),
-          ),
+          cliPanel(command, [taskDownload(() => state.task), { testid: 'download-sweep', label: 'Download sweep over η', file: () => 'flow-sweep.json', text: () => sweepFile(state) }]),
         ),
-        h('div', {}, h('div', { class: 'panel' }, numbers, status, progress.el, computeError), h('div', { class: 'plots' }, ...plots.map((p) => p.el))),
+        h('div', {}, views.resultsPanel(progress.el), h('div', { class: 'plots' }, ...plots.map((p) => p.el))),
       ),
     );
     save();
