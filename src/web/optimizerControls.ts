@@ -51,7 +51,8 @@ export function optimizerRuns(s: OptimizerChoices, page: Partial<OptimizerSettin
 
 /** `gibbslab optimize` for one run, flag for flag. */
 export function optimizeCommand(task: Task, run: OptimizerRun, steps: number, seed: number): string {
-  const flags = Object.entries(run.overrides).map(([key, value]) => `${settingFlag(key as SettingKey)} ${value}`);
+  // On/off settings are spelled as the CLI parses them.
+  const flags = Object.entries(run.overrides).map(([key, value]) => `${settingFlag(key as SettingKey)} ${typeof value === 'boolean' ? (value ? 'on' : 'off') : value}`);
   return `gibbslab optimize --task ${shellQuote(JSON.stringify(task))} --optimizer ${run.optimizer} ${flags.join(' ')} --steps ${steps} --seed ${seed} --json`;
 }
 

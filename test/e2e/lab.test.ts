@@ -182,7 +182,7 @@ describe('web lab in headless Chromium', () => {
     await page.close();
   });
 
-  it('Entropy control: β, clip-higher, the decoy and KL-Cov give the entropy numbers of `gibbslab optimize`', async () => {
+  it('Entropy control: β, clip-higher, the decoy, KL-Cov (annealed), the adaptive bonus give the entropy numbers of `gibbslab optimize`', async () => {
     const page = await open('#/entropy?steps=150');
     await settled(page);
     await moveSlider(page, 'beta', 0.05); // a linear track
@@ -239,6 +239,29 @@ describe('web lab in headless Chromium', () => {
       }
       // The control acts: KL-Cov's path leaves the baseline's.
       expect(klCov.entropy.some((h, k) => h !== baseline.entropy[k])).toBe(true);
+    }
+    // TRL's adaptive entropy coefficient and KL-Cov annealed on its coefficient: the same runs as the CLI's flags.
+    await page.check('[data-testid=entropyCoef-on]');
+    await page.selectOption('[data-testid=adaptive]', 'on');
+    await page.selectOption('[data-testid=covAnneal]', 'coef');
+    const adaptive = await settled(page);
+    expect([adaptive.get('entropyCoef'), adaptive.get('adaptive'), adaptive.get('covAnneal')]).toEqual(['0.01', 'on', 'coef']);
+    const commands = (await page.textContent('[data-testid=command]'))!;
+    expect(commands).toContain('--entropy-coef 0.01 --use-adaptive-entropy on');
+    expect(commands).toContain('--cov-anneal coef');
+    const name = adaptive.get('optimizers')!.split(',')[0];
+    const base = [
+      'optimize', '--task', adaptive.get('task')!, '--optimizer', name, '--beta', adaptive.get('beta')!, '--lr', adaptive.get('lr')!, '--group-size', adaptive.get('groupSize')!,
+      '--from', adaptive.get('from')!, '--clip-ratio-high', adaptive.get('clipHigh')!, '--minibatches', adaptive.get('minibatches')!,
+      '--steps', adaptive.get('steps')!, '--seed', adaptive.get('seed')!,
+    ];
+    const runs = {
+      [`${name}-bonus`]: cliJson<Record<string, number[]>>([...base, '--entropy-coef', '0.01', '--use-adaptive-entropy', 'on']),
+      [`${name}-klcov`]: cliJson<Record<string, number[]>>([...base, '--kl-cov', adaptive.get('klCov')!, '--ppo-kl-coef', adaptive.get('ppoKlCoef')!, '--cov-anneal', 'coef']),
+    };
+    for (const [key, out] of Object.entries(runs)) {
+      const t = await trajectory(key);
+      for (const i of [1, 10, t.steps.length - 1]) expectSame(t.entropy[i], out.entropy[t.steps[i]], `${key} entropy at step ${t.steps[i]}`);
     }
     // The task file the page downloads is the task with its decoy, as the CLI takes it.
     const [taskDownload] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download-task]')]);

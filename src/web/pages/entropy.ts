@@ -4,7 +4,7 @@ import { SCHEDULES } from '../../entropy/schedule.js';
 import { zodErrorLine } from '../../io/errors.js';
 import type { OptimizeResult } from '../../optimizers/optimize.js';
 import { resolveSettings } from '../../optimizers/optimize.js';
-import { COV_SCOPES, OPTIMIZER_NAMES, settingFlag, settingsIssue, type OptimizerSettings } from '../../optimizers/settings.js';
+import { COV_ANNEALS, COV_SCOPES, BASE_SETTINGS, OPTIMIZER_NAMES, settingFlag, settingsIssue, type OptimizerSettings } from '../../optimizers/settings.js';
 import { lineChart, type Row } from '../../report/specs.js';
 import { taskSchema, type Task } from '../../tasks/schema.js';
 import { Cancelled, LabWorker } from '../client.js';
@@ -31,6 +31,13 @@ const FIELDS: Fields = {
   klCov: 'number',
   ppoKlCoef: 'number',
   covScope: 'string',
+  adaptive: 'string',
+  entropyTarget: 'number',
+  entropyCoefDelta: 'number',
+  clipCovLb: 'number',
+  clipCovUb: 'number',
+  covAnneal: 'string',
+  covSchedule: 'string',
   ...OPTIMIZER_FIELDS,
 };
 const MAX_STEPS = 100_000;
@@ -62,6 +69,16 @@ const stateSchema = z
     klCov: ratio.optional(),
     ppoKlCoef: z.number().min(0).finite().default(1),
     covScope: z.enum(COV_SCOPES).default('micro'),
+    /** TRL's adaptive coefficient for the bonus run: α starts at entropyCoef and moves by ±delta toward the target entropy. */
+    adaptive: z.enum(['off', 'on']).default('off'),
+    entropyTarget: z.number().min(0).finite().default(BASE_SETTINGS.entropyTarget),
+    entropyCoefDelta: z.number().min(0).finite().default(BASE_SETTINGS.entropyCoefDelta),
+    /** Clip-Cov's covariance band (verl clip_cov_lb/ub). */
+    clipCovLb: z.number().finite().default(BASE_SETTINGS.clipCovLb),
+    clipCovUb: z.number().finite().default(BASE_SETTINGS.clipCovUb),
+    /** Anneal Clip-Cov/KL-Cov to 0 (their ratio or their coefficient) on covSchedule. */
+    covAnneal: z.enum(COV_ANNEALS).default('off'),
+    covSchedule: z.enum(SCHEDULES).default('linear'),
     ...optimizerStateShape,
     // GRPO (ε_high = 0.2) next to DAPO (clip-higher, ε_high = 0.28): the first entropy control.
     optimizers: z.array(z.enum(OPTIMIZER_NAMES)).default(['grpo', 'dapo']),
@@ -98,17 +115,28 @@ interface MethodRun extends OptimizerRun {
 
 /** The controls a page state turns on, each as the settings it adds to the baseline (the CLI's field names). */
 function controls(s: State): { key: string; label: string; settings: Partial<OptimizerSettings> }[] {
-  const scope: Partial<OptimizerSettings> = s.covScope === 'micro' ? {} : { covScope: s.covScope };
+  // Only what differs from the defaults, so the commands stay as short as a user would type them.
+  const differing = <K extends keyof typeof BASE_SETTINGS>(...keys: K[]) =>
+    Object.fromEntries(keys.filter((k) => (s as Record<string, unknown>)[k] !== BASE_SETTINGS[k]).map((k) => [k, (s as Record<string, unknown>)[k]])) as Partial<OptimizerSettings>;
+  const cov: Partial<OptimizerSettings> = { ...differing('covScope', 'covAnneal'), ...(s.covAnneal === 'off' ? {} : differing('covSchedule')) };
+  const annealed = s.covAnneal === 'off' ? '' : ` (${s.covAnneal} → 0, ${s.covSchedule})`;
   const out: { key: string; label: string; settings: Partial<OptimizerSettings> }[] = [];
   if (s.entropyCoef !== undefined) {
+    const adaptive = s.adaptive === 'on';
     out.push({
       key: 'bonus',
-      label: `bonus α = ${s.entropyCoef}${s.entropySchedule === 'constant' ? '' : ` (${s.entropySchedule})`}`,
-      settings: { entropyCoef: s.entropyCoef, ...(s.entropySchedule === 'constant' ? {} : { entropySchedule: s.entropySchedule }) },
+      label: adaptive
+        ? `adaptive α from ${s.entropyCoef} (target H ${s.entropyTarget})`
+        : `bonus α = ${s.entropyCoef}${s.entropySchedule === 'constant' ? '' : ` (${s.entropySchedule})`}`,
+      settings: {
+        entropyCoef: s.entropyCoef,
+        ...(s.entropySchedule === 'constant' ? {} : { entropySchedule: s.entropySchedule }),
+        ...(adaptive ? { useAdaptiveEntropy: true, ...differing('entropyTarget', 'entropyCoefDelta') } : {}),
+      },
     });
   }
-  if (s.clipCov !== undefined) out.push({ key: 'clipcov', label: `Clip-Cov ${s.clipCov}`, settings: { clipCov: s.clipCov, ...scope } });
-  if (s.klCov !== undefined) out.push({ key: 'klcov', label: `KL-Cov ${s.klCov}`, settings: { klCov: s.klCov, ppoKlCoef: s.ppoKlCoef, ...scope } });
+  if (s.clipCov !== undefined) out.push({ key: 'clipcov', label: `Clip-Cov ${s.clipCov}${annealed}`, settings: { clipCov: s.clipCov, ...differing('clipCovLb', 'clipCovUb'), ...cov } });
+  if (s.klCov !== undefined) out.push({ key: 'klcov', label: `KL-Cov ${s.klCov}${annealed}`, settings: { klCov: s.klCov, ppoKlCoef: s.ppoKlCoef, ...cov } });
   return out;
 }
 
@@ -306,7 +334,13 @@ export const entropyPage: Page = {
       });
       return h('div', {}, h('label', { style: 'font-weight:normal' }, on, ` ${o.toggle}`), s.el);
     };
-    const choice = <K extends 'entropySchedule' | 'covScope'>(key: K, label: string, values: readonly State[K][]) => {
+    const numberSlider = (key: 'entropyTarget' | 'entropyCoefDelta' | 'clipCovLb' | 'clipCovUb', label: string, min: number, max: number, hint: string) =>
+      slider({ label, testid: key, min, max, value: state[key], hint, onInput: (v) => {
+        if (!Number.isFinite(v)) return;
+        state[key] = v;
+        changed();
+      } }).el;
+    const choice = <K extends 'entropySchedule' | 'covScope' | 'adaptive' | 'covAnneal' | 'covSchedule'>(key: K, label: string, values: readonly State[K][]) => {
       const select = h('select', { testid: key, 'aria-label': label }, ...values.map((v) => h('option', { value: v }, v)));
       select.value = state[key];
       select.addEventListener('change', () => {
@@ -351,7 +385,12 @@ export const entropyPage: Page = {
             h('label', {}, 'Entropy controls: each one on adds a run per optimizer next to its baseline'),
             optional('entropyCoef', { toggle: 'entropy bonus', label: 'α (--entropy-coef)', min: 1e-4, max: 1, fallback: 0.01, log: true, hint: 'loss −= α·agg(H(π(·|s_t))); its fixed point is biased (F33)', valid: (v) => v > 0 && Number.isFinite(v) }),
             choice('entropySchedule', 'α schedule (--entropy-schedule; linear/cosine reach 0 at the last step)', SCHEDULES),
+            choice('adaptive', 'TRL adaptive α (--use-adaptive-entropy; needs the constant schedule)', ['off', 'on']),
+            numberSlider('entropyTarget', 'target entropy (--entropy-target, nats per token)', 0, 3, 'adaptive α moves toward this entropy and applies only while H ≤ target'),
+            numberSlider('entropyCoefDelta', 'α step (--entropy-coef-delta)', 0, 0.1, 'how much adaptive α moves per step'),
             optional('clipCov', { toggle: 'Clip-Cov', label: 'ratio (--clip-cov)', min: 1e-4, max: 1, fallback: 0.02, log: true, hint: 'detach a random ratio of the tokens with covariance score in (1, 5)', valid: (v) => v > 0 && v <= 1 }),
+            numberSlider('clipCovLb', 'Clip-Cov band, lower end (--clip-cov-lb)', -5, 5, 'only tokens with covariance score in (lb, ub) can be detached'),
+            numberSlider('clipCovUb', 'Clip-Cov band, upper end (--clip-cov-ub)', -5, 20, 'must be above the lower end'),
             optional('klCov', { toggle: 'KL-Cov', label: 'ratio (--kl-cov)', min: 1e-4, max: 1, fallback: 0.05, log: true, hint: 'penalize |log π − log π_old| on the top ratio of tokens by covariance score', valid: (v) => v > 0 && v <= 1 }),
             slider({ label: 'KL-Cov coefficient (--ppo-kl-coef)', testid: 'ppoKlCoef', min: 0, max: 5, value: state.ppoKlCoef, hint: 'the published recipes use 1', onInput: (v) => {
               if (!(v >= 0 && Number.isFinite(v))) return;
@@ -359,6 +398,8 @@ export const entropyPage: Page = {
               changed();
             } }).el,
             choice('covScope', 'Clip-Cov/KL-Cov selection scope (--cov-scope)', COV_SCOPES),
+            choice('covAnneal', 'anneal Clip-Cov/KL-Cov to 0 (--cov-anneal: their ratio or their coefficient)', COV_ANNEALS),
+            choice('covSchedule', 'how (--cov-schedule)', SCHEDULES),
             inertNote,
             refusedView,
           ),
