@@ -13,15 +13,12 @@ import { lineChart, type Row } from '../report/specs.js';
 import { banditWorld, type BanditWorld } from '../tasks/worlds.js';
 import {
   ENTROPY_SETUP,
-  controlsSchema,
-  decoyChainSchema,
-  decoyContextualSchema,
+  entropySetupShape,
   entropyMethods,
   entropyTasks,
   methodSettings,
   runMethod,
   traceMean,
-  trainingSchema,
   type ControlsConfig,
   type EntropyTask,
   type MethodRun,
@@ -34,10 +31,7 @@ const SRC = 'Cui et al. 2025 (arXiv 2505.22617; F31), Lei & Baehr 2026 (F33, F34
 
 const configSchema = z
   .object({
-    chain: decoyChainSchema,
-    contextual: decoyContextualSchema,
-    training: trainingSchema,
-    controls: controlsSchema,
+    ...entropySetupShape,
     unbiased: z
       .object({
         refLogits: z.array(z.number()).min(2),

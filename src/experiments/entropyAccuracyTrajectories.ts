@@ -1,17 +1,14 @@
 import { z } from 'zod';
 import { fitEntropyLaw, type EntropyLawFit } from '../analysis/entropyLaw.js';
 import { lineChart, type Row } from '../report/specs.js';
-import { ENTROPY_SETUP, controlsSchema, decoyChainSchema, decoyContextualSchema, entropyMethods, entropyTasks, runMethod, trainingSchema } from './entropyRuns.js';
+import { ENTROPY_SETUP, entropySetupShape, entropyMethods, entropyTasks, runMethod } from './entropyRuns.js';
 import { check, closeTo, type Experiment, type ResultTable, type Verdict } from './types.js';
 
 const SRC = 'Cui et al. 2025 (arXiv 2505.22617; F27), PRIME README, verl docs/algo/entropy.md (ANCHORS §3.7)';
 
 const configSchema = z
   .object({
-    chain: decoyChainSchema,
-    contextual: decoyContextualSchema,
-    training: trainingSchema,
-    controls: controlsSchema,
+    ...entropySetupShape,
     ceilingTolerance: z.number().positive().describe('how far apart the methods’ fitted ceilings b − a may be for “algorithm-independent”'),
   })
   .strict();

@@ -162,6 +162,14 @@ export function traceMean(values: readonly number[]): number {
   return s / values.length;
 }
 
+/** The config fields the entropy experiments share: the decoy tasks, the training and the controls. */
+export const entropySetupShape = {
+  chain: decoyChainSchema,
+  contextual: decoyContextualSchema,
+  training: trainingSchema,
+  controls: controlsSchema,
+};
+
 /** Controls at verl's and the paper's settings; micro-batches per step differ by size. */
 const controls = (microBatches: number): ControlsConfig => ({
   entropyCoef: 0.01,

@@ -1,5 +1,5 @@
 import { Cancelled } from './client.js';
-import { download, h, message } from './ui.js';
+import { download, h, message, type ProgressView } from './ui.js';
 
 /**
  * The parts every computing page shares: the numbers, a status line, the error of the last
@@ -10,14 +10,38 @@ export function computeViews() {
   const status = h('div', { class: 'status', testid: 'status' });
   const computeError = h('div', { testid: 'compute-error' });
   const command = h('code', { class: 'command', testid: 'command' });
+  /** A computation's failure in the page; a cancelled computation is not one. */
+  const showError = (e: unknown): void => {
+    if (!(e instanceof Cancelled)) computeError.replaceChildren(message('error', (e as Error).message));
+  };
   return {
     numbers,
     status,
     computeError,
     command,
-    /** A computation's failure in the page; a cancelled computation is not one. */
-    showError(e: unknown): void {
-      if (!(e instanceof Cancelled)) computeError.replaceChildren(message('error', (e as Error).message));
+    showError,
+    /**
+     * Runs a job behind the progress bar: `done` gets its result and the milliseconds it took; a
+     * failure stops the bar (a cancel has already) and lands in the page.
+     */
+    track<T>(progress: ProgressView, label: string, job: (onProgress: (done: number, total: number) => void) => Promise<T>, done: (r: T, ms: number) => void): void {
+      const t0 = performance.now();
+      progress.start(label);
+      job((d, t) => progress.update(d, t)).then(
+        (r) => {
+          progress.stop();
+          done(r, performance.now() - t0);
+        },
+        (e) => {
+          if (!(e instanceof Cancelled)) progress.stop();
+          showError(e);
+        },
+      );
+    },
+    /** A successful computation: the last error goes, the status says how long it took. */
+    computed(ms: number): void {
+      computeError.replaceChildren();
+      status.textContent = `computed in ${ms.toFixed(0)} ms`;
     },
     /** The results panel: numbers, status, the progress bar and the error. */
     resultsPanel(progress: HTMLElement): HTMLElement {

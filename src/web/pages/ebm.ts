@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cliPanel, computeViews, taskDownload } from '../computeViews.js';
 import { lineChart, type Row } from '../../report/specs.js';
 import { taskSchema, type RefineTask } from '../../tasks/schema.js';
-import { Cancelled, LabWorker } from '../client.js';
+import { LabWorker } from '../client.js';
 import { EXAMPLES } from '../examples.js';
 import { FULL_SPECTRUM_STATES, type ChainAtResult, type ChainScanResult } from '../jobs.js';
 import type { Page } from '../page.js';
@@ -119,16 +119,13 @@ export const ebmPage: Page = {
     };
     const computeScan = () => {
       scan = null;
-      progress.start(`β grid (${state.points} points)`);
-      scanWorker.run({ kind: 'chain-scan', task: state.task, betaMin: state.betaMin, betaMax: state.betaMax, points: state.points }, (d, t) => progress.update(d, t)).then(
+      views.track(
+        progress,
+        `β grid (${state.points} points)`,
+        (onProgress) => scanWorker.run({ kind: 'chain-scan', task: state.task, betaMin: state.betaMin, betaMax: state.betaMax, points: state.points }, onProgress),
         (r) => {
-          progress.stop();
           scan = r;
           showGap();
-        },
-        (e) => {
-          if (!(e instanceof Cancelled)) progress.stop();
-          showError(e);
         },
       );
     };

@@ -7,7 +7,7 @@ import { resolveSettings } from '../../optimizers/optimize.js';
 import { COV_ANNEALS, COV_SCOPES, BASE_SETTINGS, OPTIMIZER_NAMES, settingFlag, settingsIssue, type OptimizerSettings } from '../../optimizers/settings.js';
 import { lineChart, type Row } from '../../report/specs.js';
 import { taskSchema, type Task } from '../../tasks/schema.js';
-import { Cancelled, LabWorker } from '../client.js';
+import { LabWorker } from '../client.js';
 import { defaultTask, example } from '../examples.js';
 import type { OptimizerRun } from '../jobs.js';
 import { OPTIMIZER_FIELDS, optimizeCommand, optimizerControls, optimizerRuns, optimizerStateShape } from '../optimizerControls.js';
@@ -246,18 +246,13 @@ export const entropyPage: Page = {
     const compute = () => {
       const params = writeState(state, FIELDS).toString();
       const { runs } = methodRuns(state);
-      const t0 = performance.now();
-      progress.start(`${runs.length} runs × ${state.steps} steps`);
-      worker.run({ kind: 'optimize', task: state.task, steps: state.steps, optimizers: runs.map(({ optimizer, overrides }) => ({ optimizer, overrides })), seed: state.seed }, (d, t) => progress.update(d, t)).then(
-        (r) => {
-          progress.stop();
-          computeError.replaceChildren();
-          status.textContent = `computed in ${(performance.now() - t0).toFixed(0)} ms`;
+      views.track(
+        progress,
+        `${runs.length} runs × ${state.steps} steps`,
+        (onProgress) => worker.run({ kind: 'optimize', task: state.task, steps: state.steps, optimizers: runs.map(({ optimizer, overrides }) => ({ optimizer, overrides })), seed: state.seed }, onProgress),
+        (r, ms) => {
+          views.computed(ms);
           render(runs, r, params);
-        },
-        (e) => {
-          if (!(e instanceof Cancelled)) progress.stop();
-          showError(e);
         },
       );
     };

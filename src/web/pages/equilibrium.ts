@@ -3,7 +3,7 @@ import { cliPanel, computeViews, taskDownload } from '../computeViews.js';
 import type { EquilibriumTable } from '../../equilibrium/equilibrium.js';
 import { lineChart, type Row } from '../../report/specs.js';
 import { taskSchema } from '../../tasks/schema.js';
-import { Cancelled, LabWorker } from '../client.js';
+import { LabWorker } from '../client.js';
 import { defaultTask } from '../examples.js';
 import type { ScanResult } from '../jobs.js';
 import type { Page } from '../page.js';
@@ -149,22 +149,17 @@ export const equilibriumPage: Page = {
 
     const computeScan = () => {
       scan = null;
-      const t0 = performance.now();
-      progress.start(`τ grid (${state.points} points) and τ_c`);
-      scanWorker
-        .run({ kind: 'equilibrium-scan', task: state.task, tauMin: state.tauMin, tauMax: state.tauMax, points: state.points }, (done, total) =>
-          progress.update(done, total),
-        )
-        .then((r) => {
+      views.track(
+        progress,
+        `τ grid (${state.points} points) and τ_c`,
+        (onProgress) => scanWorker.run({ kind: 'equilibrium-scan', task: state.task, tauMin: state.tauMin, tauMax: state.tauMax, points: state.points }, onProgress),
+        (r, ms) => {
           scan = r;
-          progress.stop();
-          status.textContent = `τ grid and τ_c in ${(performance.now() - t0).toFixed(0)} ms`;
+          status.textContent = `τ grid and τ_c in ${ms.toFixed(0)} ms`;
           showNumbers();
           showPlots();
-        }, (e) => {
-          if (!(e instanceof Cancelled)) progress.stop();
-          showError(e);
-        });
+        },
+      );
     };
 
     const editor = taskEditor(state.task, (task) => {

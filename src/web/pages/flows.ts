@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { cliPanel, computeViews, taskDownload } from '../computeViews.js';
 import { lineChart, type Row } from '../../report/specs.js';
 import { taskSchema } from '../../tasks/schema.js';
-import { Cancelled, LabWorker } from '../client.js';
+import { LabWorker } from '../client.js';
 import { defaultTask } from '../examples.js';
 import type { FlowTrace } from '../../flows/trace.js';
 import type { OptimizeResult } from '../../optimizers/optimize.js';
@@ -157,26 +157,20 @@ export const flowsPage: Page = {
 
 
     const compute = () => {
-      const t0 = performance.now();
       const params = writeState(state, FIELDS).toString();
-      progress.start(`${state.steps} steps`);
-      worker
-        .run(
-          { kind: 'flows', task: state.task, tau: state.tau, eta: state.eta, steps: state.steps, from: state.from, optimizers: optimizerRuns(state, { beta: state.tau, from: state.from }), seed: state.seed },
-          (done, total) => progress.update(done, total),
-        )
-        .then(
-          (r) => {
-            progress.stop();
-            computeError.replaceChildren();
-            status.textContent = `computed in ${(performance.now() - t0).toFixed(0)} ms`;
-            render(r, params);
-          },
-          (e) => {
-            if (!(e instanceof Cancelled)) progress.stop();
-            showError(e);
-          },
-        );
+      views.track(
+        progress,
+        `${state.steps} steps`,
+        (onProgress) =>
+          worker.run(
+            { kind: 'flows', task: state.task, tau: state.tau, eta: state.eta, steps: state.steps, from: state.from, optimizers: optimizerRuns(state, { beta: state.tau, from: state.from }), seed: state.seed },
+            onProgress,
+          ),
+        (r, ms) => {
+          views.computed(ms);
+          render(r, params);
+        },
+      );
     };
     const changed = () => {
       save();
