@@ -11,10 +11,37 @@ function fmix32(h: number): number {
   return h | 0;
 }
 
-function hashLabel(label: string | number): number {
-  const s = typeof label === 'number' ? `#${label}` : label;
-  let h = 0x811c9dc5 | 0; // FNV-1a
+/** FNV-1a over the characters of s, from state h. */
+function fnv1a(h: number, s: string): number {
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+const FNV_BASIS = 0x811c9dc5 | 0;
+/** Names repeat (every step splits 'prompt' per prompt): their hashes are kept. */
+const labelHashes = new Map<string, number>();
+const digits = new Uint8Array(16);
+
+/**
+ * The hash of a label: FNV-1a then fmix32 of the string, a number n standing for the string `#n`.
+ * Non-negative integers hash their decimal digits directly, with no string built (splits run per
+ * prompt per step).
+ */
+function hashLabel(label: string | number): number {
+  if (typeof label === 'string') {
+    let h = labelHashes.get(label);
+    if (h === undefined) labelHashes.set(label, (h = fmix32(fnv1a(FNV_BASIS, label))));
+    return h;
+  }
+  if (!Number.isSafeInteger(label) || label < 0) return fmix32(fnv1a(FNV_BASIS, `#${label}`));
+  let n = 0;
+  let x = label;
+  do {
+    digits[n++] = x % 10;
+    x = Math.floor(x / 10);
+  } while (x > 0);
+  let h = Math.imul(FNV_BASIS ^ 35, 0x01000193); // '#'
+  while (n > 0) h = Math.imul(h ^ (48 + digits[--n]), 0x01000193);
   return fmix32(h);
 }
 

@@ -37,6 +37,14 @@ describe('Rng', () => {
     expect(draws(q1, 50)).toEqual(draws(q2, 50));
   });
 
+  it('a number label n names the same stream as the string "#n" (integers hash their digits, no string built)', () => {
+    const root = Rng.fromSeed(3);
+    for (const n of [0, -0, 7, 10, 99, 1234567, 2 ** 32, Number.MAX_SAFE_INTEGER, 1.5, -3, 1e21]) {
+      expect(draws(root.split('prompt', n), 5), String(n)).toEqual(draws(root.split('prompt', `#${n}`), 5));
+    }
+    expect(draws(root.split(12), 5)).not.toEqual(draws(root.split(21), 5));
+  });
+
   it('different labels and different seeds give different, uncorrelated children', () => {
     const root = Rng.fromSeed(1);
     const streams = [root.split('prompt', 0), root.split('prompt', 1), root.split('step', 0), root.split('0'), root, Rng.fromSeed(2).split('prompt', 0)].map(
