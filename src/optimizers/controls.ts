@@ -115,7 +115,6 @@ export class ControlClock {
 export function entropyBonusTerm(): LossTerm {
   const H = new RowEntropies();
   let rowWeight = new Float64Array(0);
-  let touched = new Int32Array(0);
   return {
     name: 'entropy-bonus',
     apply(b, from, to, value, _dlogp, _stats, policy) {
@@ -128,23 +127,17 @@ export function entropyBonusTerm(): LossTerm {
       const alpha = b.controls.entropyCoef;
       if (alpha === 0) return;
       const { rows, rowOffset } = policy.layout;
-      if (rowWeight.length < rows) {
-        rowWeight = new Float64Array(rows);
-        touched = new Int32Array(rows);
-      }
-      let n = 0;
-      for (let t = from; t < to; t++) {
-        const r = b.row[t];
-        if (rowWeight[r] === 0) touched[n++] = r;
-        rowWeight[r] += b.weight[t];
-      }
+      if (rowWeight.length < rows) rowWeight = new Float64Array(rows);
+      // Per row the total weight of its tokens (rows are not listed as met: zero weights would list
+      // one twice and overflow the list, as happened in the loss pipeline's chain rule).
+      rowWeight.fill(0);
+      for (let t = from; t < to; t++) rowWeight[b.row[t]] += b.weight[t];
       const { prob, logp } = policy;
-      for (let i = 0; i < n; i++) {
-        const r = touched[i];
+      for (let r = 0; r < rows; r++) {
+        if (rowWeight[r] === 0) continue;
         const c = alpha * rowWeight[r];
         const h = H.of(r);
         for (let e = rowOffset[r]; e < rowOffset[r + 1]; e++) if (prob[e] > 0) grad[e] += c * prob[e] * (logp[e] + h);
-        rowWeight[r] = 0;
       }
     },
   };

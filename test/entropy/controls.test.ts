@@ -4,6 +4,8 @@ import { scheduleFactor } from '../../src/entropy/schedule.js';
 import { Rng } from '../../src/numerics/rng.js';
 import { optimize, resolveSettings } from '../../src/optimizers/optimize.js';
 import type { UpdateStats } from '../../src/optimizers/losses.js';
+import { entropyBonusTerm } from '../../src/optimizers/controls.js';
+import { TokenBatch } from '../../src/optimizers/batch.js';
 import { LossPipeline, Rollout, defaultTerms, emptyStepStats } from '../../src/optimizers/pipeline.js';
 import type { OptimizerName, OptimizerSettings } from '../../src/optimizers/settings.js';
 import { policyLayout, TabularPolicy, type PolicyLayout } from '../../src/policies/index.js';
@@ -68,6 +70,37 @@ describe('KL-Cov is inert on the first on-policy update (PRIME #1)', () => {
     const got = a.pipe.evaluate(moved, b, 0, b.completions, upd()) - plain.pipe.evaluate(moved, plain.b, 0, plain.b.completions, upd());
     const want = fsum(Array.from({ length: b.tokens }, (_, t) => (0.7 * Math.abs(moved.logp[b.entry[t]] - b.logpOld[t])) / b.tokens));
     expectClose(got, want, 1e-10, 1e-14);
+  });
+});
+
+describe('the entropy bonus gradient', () => {
+  it('is α·Σ_t w_t·π_e(log π_e + H) on every entry of each token’s row, zero-weight tokens included in the batch (regression: rows were dropped)', () => {
+    // Two prompts of three actions; tokens of weights 0, 0.5, 0, 0.25 alternate between the rows
+    // (Clip-Cov detaches tokens by zeroing their weight).
+    const logRef = Float64Array.from([0.2, 0.3, 0.5, 0.6, 0.3, 0.1], Math.log);
+    const layout = policyLayout({ type: 'bandit', prompts: 2, actions: 3, logRef, reward: new Float64Array(6), maxReward: 0 });
+    const policy = TabularPolicy.start(layout);
+    const b = new TokenBatch();
+    const rows = [0, 0, 1, 1, 0];
+    const weights = [0, 0.5, 0, 0.25, 0];
+    b.reserve(5, 5);
+    b.tokens = 5;
+    rows.forEach((r, t) => {
+      b.row[t] = r;
+      b.weight[t] = weights[t];
+    });
+    b.controls = { entropyCoef: 0.3, covRatio: 0, covCoef: 0 };
+    const grad = new Float64Array(6);
+    const term = entropyBonusTerm();
+    // apply first, as the pipeline calls them.
+    term.apply(b, 0, 5, new Float64Array(5), new Float64Array(5), { clipped: 0, dualClipped: 0, mass: 0 }, policy);
+    term.logitGradient!(policy, b, 0, 5, grad);
+    for (let r = 0; r < 2; r++) {
+      const p = [0, 1, 2].map((j) => Math.exp(logRef[3 * r + j]));
+      const H = -fsum(p.map((q) => q * Math.log(q)));
+      const w = fsum(weights.filter((_, t) => rows[t] === r));
+      p.forEach((q, j) => expectClose(grad[3 * r + j], 0.3 * w * q * (Math.log(q) + H), 1e-14, 1e-15, `row ${r} entry ${j}`));
+    }
   });
 });
 
