@@ -28,14 +28,14 @@ const STEP_LO = 1.90821492927058770002e-10 / N;
 const X_MIN = -745.2;
 const X_MAX = 710;
 
-/** 2^{j/128}, j = 0..127. */
-const FRACTION = Float64Array.from({ length: N }, (_, j) => 2 ** (j / N));
+/** 2^{j/128}, j = 0..127 (exported for the WebAssembly kernels, which read the same tables). */
+export const FRACTION = Float64Array.from({ length: N }, (_, j) => 2 ** (j / N));
 /**
  * 2^{m−1} at index m + HALF_OFFSET for m = −1077..1024 (⌊k/128⌋ over the clamped range); the half
  * keeps 2^1024·(…) < 2^1024 representable as 2^1023·(2·…). Entries below 2^−1074 are 0.
  */
-const HALF_OFFSET = 1077;
-const HALF_POW2 = (() => {
+export const HALF_OFFSET = 1077;
+export const HALF_POW2 = (() => {
   const t = new Float64Array(HALF_OFFSET + 1025);
   t[HALF_OFFSET + 1] = 1;
   for (let m = 2; m <= 1024; m++) t[HALF_OFFSET + m] = t[HALF_OFFSET + m - 1] * 2;

@@ -291,7 +291,6 @@ export class LossPipeline {
   private value = new Float64Array(16);
   private dlogp = new Float64Array(16);
   private readonly rowAcc: Float64Array;
-  private readonly touched: Int32Array;
 
   constructor(
     private readonly layout: PolicyLayout,
@@ -300,7 +299,6 @@ export class LossPipeline {
     readonly terms: LossTerm[],
   ) {
     this.rowAcc = new Float64Array(layout.rows);
-    this.touched = new Int32Array(layout.rows);
   }
 
   /** Token range of completions [c0, c1) (all tokens of an exact batch). */
@@ -310,28 +308,53 @@ export class LossPipeline {
 
   /** The aggregated loss of completions [c0, c1) at the current policy; its logit gradient into `grad`. */
   gradient(policy: TabularPolicy, b: TokenBatch, c0: number, c1: number, grad: Float64Array, stats: UpdateStats): number {
+    const { rows, rowOffset } = this.layout;
+    const { rowAcc } = this;
+    const loss = this.chainRule(policy, b, c0, c1, grad, rowAcc, stats);
+    for (let r = 0; r < rows; r++) {
+      const acc = rowAcc[r];
+      if (acc === 0) continue;
+      for (let e = rowOffset[r]; e < rowOffset[r + 1]; e++) grad[e] -= acc * policy.prob[e];
+    }
+    this.rowTerms(policy, b, c0, c1, grad);
+    return loss;
+  }
+
+  /**
+   * The same gradient in parts, for a LogitTransform to assemble in its own pass: `grad` gets the
+   * tokens' entries and the row-wide terms, `rowCoef[r]` the coefficient c_r of the chain rule's
+   * dense part −c_r·π(·|r) (the gradient is grad − c_r·π). Up to the order of additions when a
+   * row-wide term (entropy bonus) is on, `gradient`.
+   */
+  gradientParts(policy: TabularPolicy, b: TokenBatch, c0: number, c1: number, grad: Float64Array, rowCoef: Float64Array, stats: UpdateStats): number {
+    const loss = this.chainRule(policy, b, c0, c1, grad, rowCoef, stats);
+    this.rowTerms(policy, b, c0, c1, grad);
+    return loss;
+  }
+
+  /**
+   * grad = Σ_t w_t·∂ℓ_t/∂log π(y_t) at the tokens' entries, and per row the same sum into `rowAcc`.
+   * (Rows are not tracked by whether their sum is 0: partial sums of ±A cancel exactly, and a list
+   * built that way once listed a row twice, overflowed and left rows out.)
+   */
+  private chainRule(policy: TabularPolicy, b: TokenBatch, c0: number, c1: number, grad: Float64Array, rowAcc: Float64Array, stats: UpdateStats): number {
     const [t0, t1] = this.span(b, c0, c1);
     const loss = this.evaluate(policy, b, c0, c1, stats);
-    const { rowOffset } = this.layout;
-    const { rowAcc, touched } = this;
     grad.fill(0);
-    let nTouched = 0;
+    rowAcc.fill(0);
     for (let t = t0; t < t1; t++) {
       const c = b.weight[t] * this.dlogp[t];
       if (c === 0) continue;
-      const r = b.row[t];
       grad[b.entry[t]] += c;
-      if (rowAcc[r] === 0) touched[nTouched++] = r;
-      rowAcc[r] += c;
+      rowAcc[b.row[t]] += c;
     }
-    for (let i = 0; i < nTouched; i++) {
-      const r = touched[i];
-      const acc = rowAcc[r];
-      for (let e = rowOffset[r]; e < rowOffset[r + 1]; e++) grad[e] -= acc * policy.prob[e];
-      rowAcc[r] = 0;
-    }
-    for (const term of this.terms) term.logitGradient?.(policy, b, t0, t1, grad);
     return loss;
+  }
+
+  /** The terms' gradients that are not a function of log π(y_t) alone (e.g. the entropy bonus). */
+  private rowTerms(policy: TabularPolicy, b: TokenBatch, c0: number, c1: number, grad: Float64Array): void {
+    const [t0, t1] = this.span(b, c0, c1);
+    for (const term of this.terms) term.logitGradient?.(policy, b, t0, t1, grad);
   }
 
   /** The aggregated loss of completions [c0, c1) at the current policy (fills per-token values and derivatives). */
@@ -355,8 +378,8 @@ export class LossPipeline {
   }
 }
 
-export function logitTransform(n: number, s: OptimizerSettings): LogitTransform {
-  return s.optimizerKind === 'adam' ? adam(n, { lr: s.lr, beta1: s.adamBeta1, beta2: s.adamBeta2, eps: s.adamEps }) : sgd(s.lr);
+export function logitTransform(layout: PolicyLayout, s: OptimizerSettings): LogitTransform {
+  return s.optimizerKind === 'adam' ? adam(layout, { lr: s.lr, beta1: s.adamBeta1, beta2: s.adamBeta2, eps: s.adamEps }) : sgd(layout, s.lr);
 }
 
 /**
@@ -367,8 +390,7 @@ export function logitTransform(n: number, s: OptimizerSettings): LogitTransform 
 export function lossOptimizer(layout: PolicyLayout, s: OptimizerSettings, terms = defaultTerms(s)): OptimizerInstance {
   const rollout = new Rollout(layout, s);
   const pipeline = new LossPipeline(layout, s, terms);
-  const transform = logitTransform(layout.entries, s);
-  const grad = new Float64Array(layout.entries);
+  const transform = logitTransform(layout, s);
   return {
     step(policy, rng, stats) {
       rollout.collect(policy, rng, stats);
@@ -378,9 +400,8 @@ export function lossOptimizer(layout: PolicyLayout, s: OptimizerSettings, terms 
       const upd: UpdateStats = { clipped: 0, dualClipped: 0, mass: 0 };
       for (let epoch = 0; epoch < s.epochs; epoch++) {
         for (let m = 0; m < M; m++) {
-          pipeline.gradient(policy, b, Math.floor((m * C) / M), Math.floor(((m + 1) * C) / M), grad, upd);
-          transform.apply(grad, policy.logits);
-          policy.normalize();
+          pipeline.gradientParts(policy, b, Math.floor((m * C) / M), Math.floor(((m + 1) * C) / M), transform.grad, transform.rowCoef, upd);
+          transform.update(policy);
         }
       }
       stats.clipFraction = s.lossMode === 'vanilla' ? upd.clipped / upd.mass : NaN;

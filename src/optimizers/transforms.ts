@@ -1,18 +1,37 @@
+import { AdamSoftmaxKernel } from '../numerics/wasm/adamSoftmax.js';
+import type { PolicyLayout } from '../policies/layout.js';
+import type { TabularPolicy } from '../policies/tabular.js';
+
 /**
- * Gradient transformations on logits (optax-style, with the update applied in the same pass):
- * `apply(grad, z)` moves the logits z by the change the gradient of the loss calls for. State (Adam
- * moments) lives in the closure, one slot per logit. A logit at −∞ (outside the support) has zero
- * gradient and zero change, so it stays there.
+ * Gradient transformations on logits (optax-style, with the update applied in the same pass): the
+ * caller writes the loss gradient in parts (LossPipeline.gradientParts), the entries into `grad` and
+ * per row r the coefficient c_r of the softmax chain rule's −c_r·π(·|r) into `rowCoef`, so that the
+ * gradient g = grad − c_r·π is formed in the pass that uses it. `update(policy)` then moves the
+ * policy's logits by the change g calls for and renormalizes the policy. State (Adam moments) lives
+ * in the closure, one slot per logit. A logit at −∞ (outside the support) has zero gradient and zero
+ * change, so it stays there.
  */
 export interface LogitTransform {
-  apply(grad: Float64Array, z: Float64Array): void;
+  readonly grad: Float64Array;
+  readonly rowCoef: Float64Array;
+  update(policy: TabularPolicy): void;
 }
 
 /** Gradient descent: Δz = −lr·g. */
-export function sgd(lr: number): LogitTransform {
+export function sgd(layout: PolicyLayout, lr: number): LogitTransform {
+  const grad = new Float64Array(layout.entries);
+  const rowCoef = new Float64Array(layout.rows);
+  const { rows, rowOffset } = layout;
   return {
-    apply(grad, z) {
-      for (let i = 0; i < grad.length; i++) z[i] += -lr * grad[i];
+    grad,
+    rowCoef,
+    update(policy) {
+      const { logits: z, prob } = policy;
+      for (let r = 0; r < rows; r++) {
+        const c = rowCoef[r];
+        for (let i = rowOffset[r]; i < rowOffset[r + 1]; i++) z[i] += -lr * (grad[i] - c * prob[i]);
+      }
+      policy.normalize();
     },
   };
 }
@@ -24,27 +43,30 @@ export interface AdamOptions {
   eps: number;
 }
 
-/** Adam (Kingma & Ba; torch defaults): bias-corrected moments, Δz = −lr·m̂/(√v̂ + ε). */
-export function adam(n: number, o: AdamOptions): LogitTransform {
-  const m = new Float64Array(n);
-  const v = new Float64Array(n);
+/**
+ * Adam (Kingma & Ba; torch defaults): bias-corrected moments, Δz = −lr·m̂/(√v̂ + ε). The gradient's
+ * assembly, the step and the softmax after it run in the WebAssembly kernel
+ * (src/numerics/wasm/adamSoftmax.ts), whose memory holds the gradient and the moments; the policy's
+ * logits and probabilities go in and its logits, probabilities and log-probabilities come out, bit
+ * for bit what the scalar code gives.
+ */
+export function adam(layout: PolicyLayout, o: AdamOptions): LogitTransform {
+  const kernel = new AdamSoftmaxKernel(layout.rowOffset, o);
+  // With multiplicities the softmax weighs logit + log mult: TabularPolicy.normalize does that one.
+  const softmax = layout.logMult === null;
   let t = 0;
   return {
-    apply(grad, z) {
+    grad: kernel.grad,
+    rowCoef: kernel.rowCoef,
+    update(policy) {
       t++;
-      const { beta1, beta2, eps } = o;
-      // As torch.optim.Adam: step lr/(1 − β1^t), denominator √v/√(1 − β2^t) + ε (one division per
-      // logit).
-      const step = o.lr / (1 - beta1 ** t);
-      const invC2Sqrt = 1 / Math.sqrt(1 - beta2 ** t);
-      for (let i = 0; i < n; i++) {
-        const g = grad[i];
-        const mi = beta1 * m[i] + (1 - beta1) * g;
-        const vi = beta2 * v[i] + (1 - beta2) * g * g;
-        m[i] = mi;
-        v[i] = vi;
-        z[i] += (-step * mi) / (Math.sqrt(vi) * invC2Sqrt + eps);
-      }
+      kernel.logits.set(policy.logits);
+      kernel.prob.set(policy.prob);
+      kernel.step(o.lr, t, softmax);
+      policy.logits.set(kernel.logits);
+      if (!softmax) return policy.normalize();
+      policy.prob.set(kernel.prob);
+      policy.logp.set(kernel.logp);
     },
   };
 }

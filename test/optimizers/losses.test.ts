@@ -129,6 +129,66 @@ describe('the loss pipeline: chain rule to the logits', () => {
     }
   });
 
+  it('rows whose token contributions cancel to exactly 0 on the way still get the chain rule’s −c·π (regression: they were dropped)', () => {
+    // Two prompts of three actions; prompt 0's tokens carry advantages +1, −1, +1 (partial sums 1, 0, 1),
+    // prompt 1's one token +1. Plain PG, token-sum: the gradient is Σ_t −A_t·(e_{y_t} − π(·|x_t)).
+    const logRef = Float64Array.from([0.2, 0.3, 0.5, 0.6, 0.3, 0.1], Math.log);
+    const layout = policyLayout({ type: 'bandit', prompts: 2, actions: 3, logRef, reward: new Float64Array(6), maxReward: 0 });
+    const policy = TabularPolicy.start(layout);
+    const s = resolveSettings('reinforce', { lossMode: 'gpg', lossAggMode: 'token-sum', beta: 0, groupSize: 1 });
+    const b = new TokenBatch();
+    const tokens: [number, number][] = [[0, 1], [0, 2], [0, 0], [1, 4]]; // (row, entry)
+    const adv = [1, -1, 1, 1];
+    b.reserve(4, 4);
+    b.completions = 4;
+    b.tokens = 4;
+    tokens.forEach(([row, entry], t) => {
+      b.tokenStart[t] = t;
+      b.prompt[t] = row;
+      b.row[t] = row;
+      b.entry[t] = entry;
+      b.mass[t] = 1;
+      b.logpOld[t] = policy.logp[entry];
+      b.logpRef[t] = logRef[entry];
+      b.adv[t] = adv[t];
+    });
+    b.tokenStart[4] = 4;
+    const pipe = new LossPipeline(layout, s, defaultTerms(s));
+    const grad = new Float64Array(6);
+    for (let call = 0; call < 3; call++) {
+      pipe.gradient(policy, b, 0, 4, grad, { clipped: 0, dualClipped: 0, mass: 0 });
+      const want = new Float64Array(6);
+      tokens.forEach(([row, entry], t) => {
+        want[entry] -= adv[t];
+        for (let e = 3 * row; e < 3 * row + 3; e++) want[e] += adv[t] * policy.prob[e];
+      });
+      want.forEach((g, e) => expectClose(grad[e], g, 1e-15, 1e-15, `call ${call} entry ${e}`));
+    }
+  });
+
+  it('gradientParts assembled as grad − c_r·π is gradient (bit for bit without row-wide terms, to 1e-15 with an entropy bonus)', () => {
+    for (const entropyCoef of [0, 0.1]) {
+      const { policy } = smallSequence(11);
+      const s: OptimizerSettings = resolveSettings('grpo', { beta: 0.2, klEstimator: 'k3+', klIn: 'loss', groupSize: 4, entropyCoef });
+      const rollout = new Rollout(policy.layout, s);
+      rollout.collect(policy, Rng.fromSeed(9), emptyStepStats());
+      const b = rollout.batch;
+      const pipe = new LossPipeline(policy.layout, s, defaultTerms(s));
+      const { rows, rowOffset, entries } = policy.layout;
+      const whole = new Float64Array(entries);
+      const parts = new Float64Array(entries);
+      const coef = new Float64Array(rows);
+      const upd = () => ({ clipped: 0, dualClipped: 0, mass: 0 });
+      const l1 = pipe.gradient(policy, b, 0, b.completions, whole, upd());
+      const l2 = pipe.gradientParts(policy, b, 0, b.completions, parts, coef, upd());
+      expect(l2).toBe(l1);
+      expect(coef.some((c) => c !== 0)).toBe(true);
+      for (let r = 0; r < rows; r++) for (let e = rowOffset[r]; e < rowOffset[r + 1]; e++) parts[e] -= coef[r] * policy.prob[e];
+      if (entropyCoef === 0) expect(Array.from(parts)).toEqual(Array.from(whole));
+      else whole.forEach((g, e) => expectClose(parts[e], g, 1e-15, 1e-15, `entry ${e}`));
+    }
+  });
+
   it('exact batch: −gradient of the plain PG loss is ∇ E[r] computed by enumerating sequences', () => {
     const { world, policy } = smallSequence(21);
     const s = resolveSettings('npg', { exact: true });
@@ -179,19 +239,42 @@ describe('natural gradient and conjugate gradient on the tabular Fisher (F8)', (
 });
 
 describe('logit transforms', () => {
-  it('SGD is −lr·g; Adam’s first step is −lr·g/(|g| + ε) and the second follows the bias-corrected moments', () => {
+  /** One prompt of three actions (the third outside the support) and a policy at logits z. */
+  const threeActions = (z: Float64Array) => {
+    const logRef = Float64Array.of(Math.log(0.5), Math.log(0.5), -Infinity);
+    const layout = policyLayout({ type: 'bandit', prompts: 1, actions: 3, logRef, reward: new Float64Array(3), maxReward: 0 });
+    return { layout, policy: new TabularPolicy(layout, z) };
+  };
+
+  it('SGD is −lr·g; Adam’s first step is −lr·g/(|g| + ε) and the second follows the bias-corrected moments; both renormalize', () => {
     const g = Float64Array.of(0.5, -2, 0);
-    const z = Float64Array.of(1, 1, -Infinity);
-    sgd(0.1).apply(g, z);
-    expect(Array.from(z)).toEqual([0.95, 1.2, -Infinity]);
-    const a = adam(3, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
-    const w = Float64Array.of(0, 0, -Infinity);
-    a.apply(g, w);
+    const s = threeActions(Float64Array.of(1, 1, -Infinity));
+    const descent = sgd(s.layout, 0.1);
+    descent.grad.set(g);
+    descent.update(s.policy);
+    expect(Array.from(s.policy.logits)).toEqual([0.95, 1.2, -Infinity]);
+    expectClose(s.policy.prob[0], 1 / (1 + Math.exp(0.25)), 1e-15);
+    // The chain rule's dense part: g − c·π with c = 2 at π = (1/(1+e^0.25), e^0.25/(1+e^0.25), 0).
+    const [p0, p1] = [s.policy.prob[0], s.policy.prob[1]];
+    descent.grad.fill(0);
+    descent.rowCoef[0] = 2;
+    descent.update(s.policy);
+    expectClose(s.policy.logits[0], 0.95 + 0.2 * p0, 1e-15);
+    expectClose(s.policy.logits[1], 1.2 + 0.2 * p1, 1e-15);
+    const { layout, policy } = threeActions(Float64Array.of(0, 0, -Infinity));
+    const a = adam(layout, { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    const w = policy.logits;
+    a.grad.set(g);
+    a.update(policy);
     expectClose(w[0], -0.1 * (0.5 / (0.5 + 1e-8)), 1e-14);
     expectClose(w[1], 0.1 * (2 / (2 + 1e-8)), 1e-14);
     expect(w[2]).toBe(-Infinity);
+    expect(policy.prob[2]).toBe(0);
+    expectClose(policy.logp[1] - policy.logp[0], w[1] - w[0], 1e-15);
+    expectClose(policy.prob[0] + policy.prob[1], 1, 1e-15);
     const before = w[0];
-    a.apply(Float64Array.of(1, 0, 0), w);
+    a.grad.set(Float64Array.of(1, 0, 0));
+    a.update(policy);
     const m = (0.9 * 0.05 + 0.1 * 1) / (1 - 0.81);
     const v = (0.999 * 0.001 * 0.25 + 0.001 * 1) / (1 - 0.999 ** 2);
     expectClose(w[0] - before, (-0.1 * m) / (Math.sqrt(v) + 1e-8), 1e-12);
