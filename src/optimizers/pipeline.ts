@@ -133,7 +133,7 @@ export class Rollout {
     const G = s.groupSize;
     cb.clear();
     this.sampler.prepare(policy);
-    for (let x = 0; x < P; x++) this.sampler.sampleGroup(x, G, rng.split('prompt', x), cb);
+    this.sampler.sampleGroups(P, G, (x) => rng.split('prompt', x), cb);
     let klSum = 0;
     for (let t = 0; t < cb.tokens; t++) {
       const e = cb.entry[t];
@@ -147,7 +147,7 @@ export class Rollout {
       for (let gen = 1; gen < s.maxNumGenBatches && cb.completions < P * G; gen++) {
         const from = cb.completions;
         const genRng = rng.split('gen', gen);
-        for (let x = 0; x < P; x++) this.sampler.sampleGroup(x, G, genRng.split('prompt', x), cb);
+        this.sampler.sampleGroups(P, G, (x) => genRng.split('prompt', x), cb);
         removeTiedGroups(cb, G, from, true);
       }
       if (cb.completions > P * G) cb.remove(P * G, cb.completions - P * G);

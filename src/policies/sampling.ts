@@ -1,5 +1,5 @@
 import type { Rng } from '../numerics/rng.js';
-import { buildCdfFromWeights, sampleCdf } from '../numerics/sampling.js';
+import { buildCdfFromWeights, sampleCdf, sampleMany, sampleMany4 } from '../numerics/sampling.js';
 import type { PolicyLayout } from './layout.js';
 import type { TabularPolicy } from './tabular.js';
 
@@ -55,32 +55,91 @@ function grow<T extends Int32Array | Float64Array>(a: T, n: number): T {
 }
 
 /**
- * Draws completions from a tabular policy: per row a cumulative table (src/numerics/sampling.ts),
- * built once per policy, then one binary search per token.
+ * Draws completions from a tabular policy. One-token completions (bandits) draw the groups of four
+ * prompts in one scan of their rows (`sampleMany4`); longer ones walk rows, each with a cumulative table
+ * (src/numerics/sampling.ts) built the first time a draw visits it after `prepare`, then one binary
+ * search per token. Both give the draws of a table over every row searched per token.
  */
 export class Sampler {
   private readonly cdf: Float64Array<ArrayBuffer>;
   private readonly views: Float64Array<ArrayBuffer>[];
+  /** The `prepare` call each row's table was built for. */
+  private readonly builtAt: Int32Array;
+  private generation = 0;
+  private prob: Float64Array = new Float64Array(0);
+  private u = new Float64Array(16);
+  private picks = new Int32Array(16);
+  private order = new Int32Array(16);
 
   constructor(private readonly layout: PolicyLayout) {
-    this.cdf = new Float64Array(layout.entries);
-    this.views = Array.from({ length: layout.rows }, (_, r) => this.cdf.subarray(layout.rowOffset[r], layout.rowOffset[r + 1]));
+    const oneToken = layout.next === null;
+    this.cdf = new Float64Array(oneToken ? 0 : layout.entries);
+    this.views = oneToken ? [] : Array.from({ length: layout.rows }, (_, r) => this.cdf.subarray(layout.rowOffset[r], layout.rowOffset[r + 1]));
+    this.builtAt = new Int32Array(oneToken ? 0 : layout.rows);
   }
 
-  /** Builds the tables of π; call after every policy change and before sampling. */
+  /** Draws from π from now on; call after every policy change and before sampling. */
   prepare(policy: TabularPolicy): void {
-    const { rows, rowOffset } = this.layout;
     // `prob` is the probability of taking the entry (multiplicity included): no exponential here.
-    for (let r = 0; r < rows; r++) buildCdfFromWeights(policy.prob, this.views[r], rowOffset[r], rowOffset[r + 1]);
+    this.prob = policy.prob;
+    this.generation++;
   }
 
   /**
-   * Appends G completions of prompt x to `batch`, drawn from `rng` (the caller names the stream,
-   * e.g. `stepRng.split('prompt', x)`, so prompt x's draws do not depend on the other prompts).
+   * Appends G completions of each prompt x < P to `batch`, prompt by prompt, drawn from
+   * `stream(x)` (the caller names the streams, e.g. `stepRng.split('prompt', x)`, so prompt x's
+   * draws do not depend on the other prompts).
    */
-  sampleGroup(x: number, G: number, rng: Rng, batch: CompletionBatch): void {
-    const { startRows, next, reward, rowOffset, horizon } = this.layout;
-    batch.reserve(G, G * horizon);
+  sampleGroups(P: number, G: number, stream: (x: number) => Rng, batch: CompletionBatch): void {
+    batch.reserve(P * G, P * G * this.layout.horizon);
+    if (this.layout.next !== null) {
+      for (let x = 0; x < P; x++) this.walk(x, G, stream(x), batch);
+      return;
+    }
+    if (this.u.length < 4 * G) {
+      this.u = new Float64Array(4 * G);
+      this.picks = new Int32Array(4 * G);
+      this.order = new Int32Array(4 * G);
+    }
+    const { u, picks, order, prob } = this;
+    const { startRows, rowOffset } = this.layout;
+    const start = (x: number) => rowOffset[startRows[x]];
+    let x = 0;
+    // Bandit rows all have the same length: four prompts per scan.
+    for (; x + 4 <= P; x += 4) {
+      for (let r = 0; r < 4; r++) {
+        const rng = stream(x + r);
+        for (let g = 0; g < G; g++) u[r * G + g] = rng.uniform();
+      }
+      const n = rowOffset[startRows[x] + 1] - start(x);
+      sampleMany4(prob, start(x), start(x + 1), start(x + 2), start(x + 3), n, u, G, picks, order);
+      this.emit(x, 4, G, batch);
+    }
+    for (; x < P; x++) {
+      const rng = stream(x);
+      for (let g = 0; g < G; g++) u[g] = rng.uniform();
+      sampleMany(prob, start(x), rowOffset[startRows[x] + 1], u, G, picks, order);
+      this.emit(x, 1, G, batch);
+    }
+  }
+
+  /** One-token completions of prompts x .. x + count − 1 from `picks`. */
+  private emit(x: number, count: number, G: number, batch: CompletionBatch): void {
+    const { reward } = this.layout;
+    for (let k = 0; k < count * G; k++) {
+      const i = batch.completions;
+      batch.prompt[i] = x + Math.floor(k / G);
+      batch.tokenStart[i] = batch.tokens;
+      batch.entry[batch.tokens++] = this.picks[k];
+      batch.score[i] = 0 + reward[this.picks[k]]; // as the walk sums it (a −0 reward scores +0)
+      batch.completions++;
+      batch.tokenStart[batch.completions] = batch.tokens;
+    }
+  }
+
+  /** G completions of prompt x, token by token along the rows they visit. */
+  private walk(x: number, G: number, rng: Rng, batch: CompletionBatch): void {
+    const { startRows, next, reward, rowOffset } = this.layout;
     for (let g = 0; g < G; g++) {
       const i = batch.completions;
       batch.prompt[i] = x;
@@ -89,10 +148,14 @@ export class Sampler {
       let score = 0;
       for (;;) {
         const view = this.views[row];
+        if (this.builtAt[row] !== this.generation) {
+          buildCdfFromWeights(this.prob, view, rowOffset[row], rowOffset[row + 1]);
+          this.builtAt[row] = this.generation;
+        }
         const e = rowOffset[row] + sampleCdf(view, rng.uniform(), view.length);
         batch.entry[batch.tokens++] = e;
         score += reward[e];
-        const n = next === null ? -1 : next[e];
+        const n = next![e];
         if (n < 0) break;
         row = n;
       }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { AliasTable, buildCdf, sampleCdf } from '../../src/numerics/index.js';
+import { AliasTable, buildCdf, buildCdfFromWeights, sampleCdf, sampleMany, sampleMany4 } from '../../src/numerics/index.js';
 import { fsum } from '../support/oracle.js';
 import { mulberry32, randomSimplex } from '../support/random.js';
 
@@ -118,6 +118,41 @@ describe('CDF sampling', () => {
     const counts = new Array(p.length).fill(0);
     for (let k = 0; k < M; k++) counts[sampleCdf(c, (k + 0.5) / M)]++;
     for (let i = 0; i < p.length; i++) expect(Math.abs(counts[i] / M - p[i])).toBeLessThanOrEqual(1 / M);
+  });
+
+  it('sampleMany gives, draw by draw, the index a binary search of the cumulative table gives (ties, zeros, u at table values, 0 and 1 − 2^−53)', () => {
+    const rand = mulberry32(31);
+    for (let trial = 0; trial < 200; trial++) {
+      const n = 1 + Math.floor(rand() * 40);
+      const from = Math.floor(rand() * 3);
+      const w = Float64Array.from({ length: from + n + 2 }, () => (rand() < 0.3 ? 0 : rand() * 10 ** (-3 * rand())));
+      const table = buildCdfFromWeights(w, new Float64Array(n), from, from + n);
+      const count = 1 + Math.floor(rand() * 20);
+      // Uniforms at random, exactly at table values (the boundaries), and at the ends of [0, 1).
+      const u = Float64Array.from({ length: count }, (_, g) => (g % 3 === 0 ? rand() : g % 3 === 1 ? table[Math.floor(rand() * n)] : [0, 1 - 2 ** -53][g % 2]));
+      const out = new Int32Array(count);
+      sampleMany(w, from, from + n, u, count, out, new Int32Array(count));
+      for (let g = 0; g < count; g++) expect(out[g], `trial ${trial} draw ${g}`).toBe(from + sampleCdf(table, u[g], n));
+    }
+  });
+
+  it('sampleMany4 gives each of its four rows the draws sampleMany gives it alone', () => {
+    const rand = mulberry32(32);
+    for (let trial = 0; trial < 100; trial++) {
+      const n = 1 + Math.floor(rand() * 30);
+      const count = 1 + Math.floor(rand() * 12);
+      const w = Float64Array.from({ length: 4 * n + 5 }, () => (rand() < 0.3 ? 0 : rand()));
+      // Rows anywhere in the array, possibly overlapping.
+      const starts = [0, 1, 2, 3].map(() => Math.floor(rand() * (3 * n + 5)));
+      const u = Float64Array.from({ length: 4 * count }, (_, k) => (k % 4 === 3 ? [0, 1 - 2 ** -53][k % 2] : rand()));
+      const out = new Int32Array(4 * count);
+      sampleMany4(w, starts[0], starts[1], starts[2], starts[3], n, u, count, out, new Int32Array(4 * count));
+      for (let r = 0; r < 4; r++) {
+        const alone = new Int32Array(count);
+        sampleMany(w, starts[r], starts[r] + n, u.subarray(r * count, (r + 1) * count), count, alone, new Int32Array(count));
+        expect(Array.from(out.subarray(r * count, (r + 1) * count)), `trial ${trial} row ${r}`).toEqual(Array.from(alone));
+      }
+    }
   });
 
   it('sampled frequencies pass a chi-square test (fixed seed), with a prefix length n', () => {

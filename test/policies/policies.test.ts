@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/numerics/rng.js';
+import { buildCdfFromWeights, sampleCdf } from '../../src/numerics/sampling.js';
 import { CompletionBatch, Sampler, TabularPolicy, gibbsTarget, observables, occupancy, policyKl, policyLayout } from '../../src/policies/index.js';
 import { chainWorld, compileTask, type BanditWorld } from '../../src/tasks/index.js';
 import { expectClose } from '../support/assert.js';
 import { randomAutomaton } from '../support/automata.js';
 import { fsum, gibbsOracle, klOracle } from '../support/oracle.js';
-import { between, gaussian, intBelow, mulberry32 } from '../support/random.js';
+import { between, gaussian, intBelow, mulberry32, randomSimplex } from '../support/random.js';
 import { enumeratePaths, normalizeLog, pathKl, pathLogProbs, pathObservables, refPathLogProbs } from './enumerate.js';
 
 /** A random per-step policy on a world's layout: logits = log π_ref + spread·N(0,1) on the support. */
@@ -114,7 +115,7 @@ describe('sampling groups of completions', () => {
     sampler.prepare(p);
     const batch = new CompletionBatch();
     const n = 100_000;
-    sampler.sampleGroup(0, n, Rng.fromSeed(1), batch);
+    sampler.sampleGroups(1, n, () => Rng.fromSeed(1), batch);
     const A = world.arcNext.length;
     const counts = new Map<string, number>();
     for (let i = 0; i < n; i++) {
@@ -128,6 +129,34 @@ describe('sampling groups of completions', () => {
     expect([...counts.keys()].every((k) => prob.has(k))).toBe(true);
   });
 
+  it('bandit groups (four prompts per scan, and the rest) are the draws of a per-row table searched per draw, stream by stream', () => {
+    const P = 7;
+    const V = 9;
+    const u = mulberry32(12);
+    const logRef = new Float64Array(P * V);
+    for (let x = 0; x < P; x++) randomSimplex(u, V, 2, 0.2).forEach((q, j) => (logRef[x * V + j] = Math.log(q)));
+    const reward = Float64Array.from({ length: P * V }, () => (u() < 0.3 ? 1 : 0));
+    const p = TabularPolicy.start(policyLayout({ type: 'bandit', prompts: P, actions: V, logRef, reward, maxReward: 1 }));
+    const sampler = new Sampler(p.layout);
+    sampler.prepare(p);
+    const batch = new CompletionBatch();
+    const G = 33;
+    const root = Rng.fromSeed(4);
+    sampler.sampleGroups(P, G, (x) => root.split('prompt', x), batch);
+    expect(batch.completions).toBe(P * G);
+    for (let x = 0; x < P; x++) {
+      const table = buildCdfFromWeights(p.prob, new Float64Array(V), x * V, (x + 1) * V);
+      const rng = root.split('prompt', x);
+      for (let g = 0; g < G; g++) {
+        const i = x * G + g;
+        const e = x * V + sampleCdf(table, rng.uniform(), V);
+        expect(batch.prompt[i]).toBe(x);
+        expect(batch.entry[batch.tokenStart[i]], `prompt ${x} draw ${g}`).toBe(e);
+        expect(batch.score[i]).toBe(reward[e]);
+      }
+    }
+  });
+
   it('scores are the terminal rewards, and a stream gives the same draws whatever else was drawn', () => {
     const world = chainWorld({ kind: 'chain', K: 4, q: 0.5, vocab: 4, delta: 0.5 });
     const p = TabularPolicy.start(policyLayout(world));
@@ -135,9 +164,9 @@ describe('sampling groups of completions', () => {
     sampler.prepare(p);
     const a = new CompletionBatch();
     const b = new CompletionBatch();
-    sampler.sampleGroup(0, 50, Rng.fromSeed(2).split('prompt', 0), a);
-    sampler.sampleGroup(0, 7, Rng.fromSeed(99), b);
-    sampler.sampleGroup(0, 50, Rng.fromSeed(2).split('prompt', 0), b);
+    sampler.sampleGroups(1, 50, () => Rng.fromSeed(2).split('prompt', 0), a);
+    sampler.sampleGroups(1, 7, () => Rng.fromSeed(99), b);
+    sampler.sampleGroups(1, 50, () => Rng.fromSeed(2).split('prompt', 0), b);
     expect(Array.from(b.entry.subarray(b.tokenStart[7], b.tokens))).toEqual(Array.from(a.entry.subarray(0, a.tokens)));
     for (let i = 0; i < 50; i++) {
       const last = a.entry[a.tokenStart[i + 1] - 1];
