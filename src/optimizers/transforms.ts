@@ -55,18 +55,30 @@ export function adam(layout: PolicyLayout, o: AdamOptions): LogitTransform {
   // With multiplicities the softmax weighs logit + log mult: TabularPolicy.normalize does that one.
   const softmax = layout.logMult === null;
   let t = 0;
+  // The policy (and its version) the kernel's logits and probabilities are a copy of.
+  let held: TabularPolicy | null = null;
+  let heldVersion = -1;
   return {
     grad: kernel.grad,
     rowCoef: kernel.rowCoef,
     update(policy) {
       t++;
-      kernel.logits.set(policy.logits);
-      kernel.prob.set(policy.prob);
+      if (policy !== held || policy.version !== heldVersion) {
+        kernel.logits.set(policy.logits);
+        kernel.prob.set(policy.prob);
+      }
       kernel.step(o.lr, t, softmax);
       policy.logits.set(kernel.logits);
-      if (!softmax) return policy.normalize();
-      policy.prob.set(kernel.prob);
-      policy.logp.set(kernel.logp);
+      if (softmax) {
+        policy.prob.set(kernel.prob);
+        policy.logp.set(kernel.logp);
+        policy.changed();
+      } else {
+        policy.normalize();
+        kernel.prob.set(policy.prob);
+      }
+      held = policy;
+      heldVersion = policy.version;
     },
   };
 }

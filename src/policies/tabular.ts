@@ -15,6 +15,11 @@ export class TabularPolicy {
   readonly logits: Float64Array;
   readonly logp: Float64Array;
   readonly prob: Float64Array;
+  /**
+   * Changes whenever the arrays do through `normalize`, `copyFrom` or `changed` (the contract: write
+   * `logits`, then `normalize`), so a holder of a copy can tell whether it is still current.
+   */
+  version = 0;
 
   constructor(
     readonly layout: PolicyLayout,
@@ -42,10 +47,17 @@ export class TabularPolicy {
     this.logits.set(other.logits);
     this.logp.set(other.logp);
     this.prob.set(other.prob);
+    this.version++;
+  }
+
+  /** Records that the arrays were set from outside, consistently (logp and prob those of logits). */
+  changed(): number {
+    return ++this.version;
   }
 
   /** Recomputes `logp` and `prob` from `logits` (log-sum-exp per row, multiplicities included). */
   normalize(): void {
+    this.version++;
     const { rowOffset, logMult, rows } = this.layout;
     const z = this.logits;
     const { prob, logp } = this;

@@ -279,4 +279,18 @@ describe('logit transforms', () => {
     const v = (0.999 * 0.001 * 0.25 + 0.001 * 1) / (1 - 0.999 ** 2);
     expectClose(w[0] - before, (-0.1 * m) / (Math.sqrt(v) + 1e-8), 1e-12);
   });
+
+  it('Adam starts from the policy as it is now: a change made between updates (logits, then normalize) is not overwritten', () => {
+    const { layout, policy } = threeActions(Float64Array.of(0, 0, -Infinity));
+    const a = adam(layout, { lr: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8 });
+    a.update(policy);
+    policy.logits.set([2, -1, -Infinity]);
+    policy.normalize();
+    a.update(policy);
+    expect(Array.from(policy.logits)).toEqual([2, -1, -Infinity]);
+    expectClose(policy.prob[0], 1 / (1 + Math.exp(-3)), 1e-15);
+    const other = threeActions(Float64Array.of(1, 0, -Infinity)).policy;
+    a.update(other);
+    expect(Array.from(other.logits)).toEqual([1, 0, -Infinity]);
+  });
 });
