@@ -1,3 +1,5 @@
+import { fastExpm1 } from '../numerics/fastExp.js';
+
 /**
  * Schulman's estimators of KL(π‖π_ref) from one token y ~ π, as the LLM libraries use them
  * (ANCHORS §2.3), in terms of δ = log π(y) − log π_ref(y):
@@ -26,8 +28,9 @@ export function klValue(estimator: KlEstimator, delta: number): number {
       return 0.5 * delta * delta;
     case 'k3':
     case 'k3+':
-      // e^{−δ} − 1 + δ without cancellation near δ = 0.
-      return Math.expm1(-delta) + delta;
+      // e^{−δ} − 1 + δ without cancellation near δ = 0 (fastExpm1: within 1e−15 of e^x − 1, several
+      // times faster than Math.expm1, once per sampled token).
+      return fastExpm1(-delta) + delta;
   }
 }
 
@@ -37,7 +40,7 @@ export function klGradient(estimator: KlEstimator, delta: number): number {
     case 'k1':
       return 1;
     case 'k3':
-      return -Math.expm1(-delta);
+      return -fastExpm1(-delta);
     case 'k2':
     case 'k1+':
     case 'k3+':
