@@ -1,3 +1,6 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
 import { cli, cliJson } from '../support/cli.js';
 
@@ -27,6 +30,34 @@ describe('gibbslab bench', () => {
       expect(c.relDiff, c.workload).toBeLessThan(1e-12);
       expect(c.maxDiff, c.workload).toBeLessThan(1e-12);
     }
+  });
+
+  it('--compare --rounds K: ours and each peer timed K times, interleaved; the best of each side is kept and compared', () => {
+    // A stand-in python: imports succeed, and the i-th peer run reports 1/i seconds (so the last
+    // round is a peer's best), logging the order of calls.
+    const dir = mkdtempSync(join(tmpdir(), 'gibbslab-peers-'));
+    const log = join(dir, 'calls');
+    const python = join(dir, 'python');
+    writeFileSync(
+      python,
+      `#!/bin/sh\n[ "$1" = "-c" ] && exit 0\necho "$(basename "$1")" >> "${log}"\nn=$(wc -l < "${log}")\necho "[{\\"seconds\\": $(awk -v n=$n 'BEGIN { printf "%.17g", 1 / n }'), \\"checksum\\": 1}]"\n`,
+    );
+    chmodSync(python, 0o755);
+    for (const p of ['numpy', 'torch']) writeFileSync(join(dir, `peer_${p}.py`), '');
+    const run = cliJson<BenchJson & { results: { rounds?: number; peers: Record<string, { seconds: number }>; ratio: number }[] }>(
+      ['bench', 'automaton-dp', '--quick', '--repeat', '2', '--workers', '1', '--compare', '--rounds', '3', '--python', python, '--torch-python', python, '--peers', dir],
+    );
+    const [r] = run.results;
+    expect(r.rounds).toBe(3);
+    expect(r.runs).toHaveLength(6);
+    expect(r.seconds).toBe(Math.min(...r.runs));
+    // Calls alternate numpy, torch per round: numpy's best is its third call (the 5th run overall), torch's its sixth.
+    expect(r.peers.numpy.seconds).toBeCloseTo(1 / 5, 12);
+    expect(r.peers.torch.seconds).toBeCloseTo(1 / 6, 12);
+    expect(r.ratio).toBeCloseTo(r.seconds / (1 / 6), 12);
+    const bad = cli(['bench', '--rounds', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--rounds');
   });
 
   it('a single workload; an unknown one is one line on stderr and exit 2', () => {

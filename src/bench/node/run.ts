@@ -27,6 +27,17 @@ export async function timeWorkload(name: WorkloadName, sizes: BenchSizes, ex: Ex
   return { workload: name, seconds: sorted[0], secondsMedian: sorted[Math.floor(sorted.length / 2)], runs, checksum };
 }
 
+/**
+ * Two timings of one workload as one: the best and median over all their runs. Their checksums must
+ * be the same bits.
+ */
+export function mergeTimings(a: Timing, b: Timing): Timing {
+  if (!Object.is(a.checksum, b.checksum)) throw new Error(`${a.workload}: checksums ${a.checksum} and ${b.checksum} differ between rounds`);
+  const runs = [...a.runs, ...b.runs];
+  const sorted = [...runs].sort((x, y) => x - y);
+  return { workload: a.workload, seconds: sorted[0], secondsMedian: sorted[Math.floor(sorted.length / 2)], runs, checksum: a.checksum };
+}
+
 /** What the numbers were measured on. */
 export function machine(): { cpu: string; cores: number; node: string; loadAverage: number[] } {
   const c = cpus();

@@ -3,7 +3,7 @@ import { FULL_SIZES, QUICK_SIZES, WORKLOADS, type WorkloadName } from '../../ben
 import { crossCheck } from '../../bench/crosscheck.js';
 import { DEFAULT_PEER_DIR, DEFAULT_TORCH_PYTHON, PEERS, findPeer, runPeer, type PeerName, type PeerResult } from '../../bench/node/peers.js';
 import { createExecutor, defaultThreads } from '../../bench/node/pool.js';
-import { machine, timeWorkload, type Timing } from '../../bench/node/run.js';
+import { machine, mergeTimings, timeWorkload, type Timing } from '../../bench/node/run.js';
 import { parseChoice, parseNumber } from '../options.js';
 import { fmt, printJson, progressBar, table } from '../output.js';
 import { examples } from './common.js';
@@ -17,6 +17,7 @@ interface BenchOpts {
   peers: string;
   workers?: string;
   repeat: string;
+  rounds: string;
   quick?: boolean;
   check?: boolean;
   actions?: string;
@@ -25,11 +26,19 @@ interface BenchOpts {
 
 interface Row extends Timing {
   workers: number;
+  /** --rounds, when more than one: ours and the peers' best over that many interleaved rounds. */
+  rounds?: number;
   peers?: Partial<Record<PeerName, PeerResult | { error: string } | null>>;
   /** Our time over the faster peer's. */
   ratio?: number | null;
   /** Physical floors (seconds) of the peers' formulation and of ours, on this machine (--floors). */
   floor?: { peers: Work & { seconds: number }; ours: Work & { seconds: number } };
+}
+
+/** A peer's better result of two rounds (an error only when both failed). */
+function fasterPeer(a: PeerResult | { error: string } | null | undefined, b: PeerResult | { error: string }): PeerResult | { error: string } {
+  if (!a || !('seconds' in a)) return b;
+  return 'seconds' in b && b.seconds < a.seconds ? b : a;
 }
 
 export function registerBench(program: Command): void {
@@ -51,18 +60,20 @@ export function registerBench(program: Command): void {
     .option('--peers <dir>', 'folder with peer_numpy.py and peer_torch.py', DEFAULT_PEER_DIR)
     .option('--workers <N>', 'threads (default: all cores; 1 = this thread only)')
     .option('--repeat <N>', 'timed runs per workload, after one warm-up', '3')
+    .option('--rounds <K>', 'with --compare: K rounds of ours then each peer, interleaved, best of each kept (a machine whose speed drifts then affects both sides alike)', '1')
     .option('--quick', 'small sizes (a smoke test: same code paths, milliseconds)')
     .option('--check', 'also compare with the straightforward formulas on the same inputs')
     .option('--floors', "also measure this machine's rates (bandwidth, exponentials, normal draws) and print each workload's physical floor")
     .option('--actions <V>', 'actions V of gibbs-sweep and mirror-descent (default: 1000000, the peers\' size)')
     .addHelpText(
       'after',
-      examples(['gibbslab bench', 'gibbslab bench gibbs-sweep automaton-dp --json', 'gibbslab bench --compare', 'gibbslab bench --quick --workers 1 --check', 'gibbslab bench gibbs-sweep --actions 10000000 --workers 1', 'gibbslab bench --floors']),
+      examples(['gibbslab bench', 'gibbslab bench gibbs-sweep automaton-dp --json', 'gibbslab bench --compare', 'gibbslab bench grpo-bandit --compare --rounds 3', 'gibbslab bench --quick --workers 1 --check', 'gibbslab bench gibbs-sweep --actions 10000000 --workers 1', 'gibbslab bench --floors']),
     )
     .action(async (names: string[], opts: BenchOpts) => {
       const workloads = (names.length ? names : [...WORKLOADS]).map((n) => parseChoice('workload', n, WORKLOADS)) as WorkloadName[];
       const threads = opts.workers === undefined ? defaultThreads() : parseNumber('--workers', opts.workers, { integer: true, min: 1, max: 256 });
       const repeat = parseNumber('--repeat', opts.repeat, { integer: true, min: 1, max: 100 });
+      const rounds = parseNumber('--rounds', opts.rounds, { integer: true, min: 1, max: 20 });
       const base = opts.quick ? QUICK_SIZES : FULL_SIZES;
       const actions = opts.actions === undefined ? undefined : parseNumber('--actions', opts.actions, { integer: true, min: 2, max: 100_000_000 });
       const sizes = actions === undefined ? base : { ...base, gibbs: { ...base.gibbs, actions }, mirror: { ...base.mirror, actions } };
@@ -78,14 +89,19 @@ export function registerBench(program: Command): void {
       try {
         for (const [i, name] of workloads.entries()) {
           bar.update(i, workloads.length);
-          const row: Row = { ...(await timeWorkload(name, sizes, ex, repeat)), workers: threads };
+          let ours = await timeWorkload(name, sizes, ex, repeat);
+          const theirs: Row['peers'] = {};
+          for (let k = 0; k < (opts.compare ? rounds : 1); k++) {
+            if (k > 0) ours = mergeTimings(ours, await timeWorkload(name, sizes, ex, repeat));
+            for (const p of opts.compare ? peers : []) theirs[p.name] = 'missing' in p ? null : fasterPeer(theirs[p.name], runPeer(p, name));
+          }
+          const row: Row = { ...ours, workers: threads, ...(opts.compare && rounds > 1 ? { rounds } : {}) };
           if (rates) {
             const w = workloadWork(name, sizes);
             row.floor = { peers: { ...w.peers, seconds: floorSeconds(w.peers, rates, threads) }, ours: { ...w.ours, seconds: floorSeconds(w.ours, rates, threads) } };
           }
           if (opts.compare) {
-            row.peers = {};
-            for (const p of peers) row.peers[p.name] = 'missing' in p ? null : runPeer(p, name);
+            row.peers = theirs;
             const times = Object.values(row.peers).flatMap((r) => (r && 'seconds' in r ? [r.seconds] : []));
             row.ratio = times.length ? row.seconds / Math.min(...times) : null;
           }
