@@ -23,7 +23,7 @@ import { emptyStepStats } from '../optimizers/pipeline.js';
 import type { OptimizerKind } from '../optimizers/settings.js';
 import { policyLayout } from '../policies/layout.js';
 import { TabularPolicy } from '../policies/tabular.js';
-import { automatonWorld, contextualWorld, type BanditWorld, type SequenceWorld } from '../tasks/worlds.js';
+import { automatonWorld, contextualPromptRange, contextualWorld, type BanditWorld, type SequenceWorld } from '../tasks/worlds.js';
 
 /**
  * The four performance workloads of `gibbslab bench` (issue 9): the same work as the peers in the
@@ -103,19 +103,22 @@ export function mirrorDescentWorld(actions: number, seed: number): BanditWorld {
 }
 
 /** P prompts × V actions, reference logits N(0,1), each action correct with probability 2%. */
+function grpoBanditTask(s: GrpoSize) {
+  return { kind: 'contextual' as const, prompts: s.prompts, vocab: s.actions, correctFraction: 0.02, refScale: 1, seed: s.seed };
+}
+
 export function grpoBanditWorld(s: GrpoSize): BanditWorld {
-  return contextualWorld({ kind: 'contextual', prompts: s.prompts, vocab: s.actions, correctFraction: 0.02, refScale: 1, seed: s.seed });
+  return contextualWorld(grpoBanditTask(s));
+}
+
+/** The prompts of one GRPO block, generated where the block runs (the rows of `grpoBanditWorld`). */
+export function grpoBlockWorld(s: GrpoSize, block: number): BanditWorld {
+  return contextualPromptRange(grpoBanditTask(s), block * s.blockPrompts, (block + 1) * s.blockPrompts);
 }
 
 /** S states × V tokens (uniform next states, N(0,1) reference logits), horizon L, 10% accepting states. */
 export function automatonDpWorld(s: BenchSizes['automaton'], seed: number): SequenceWorld {
   return automatonWorld({ kind: 'automaton', states: s.states, vocab: s.vocab, horizon: s.horizon, acceptFraction: 0.1, seed, start: 0 });
-}
-
-/** Prompts [from, to) of a bandit world, as a world of their own (views, no copies). */
-export function promptSlice(world: BanditWorld, from: number, to: number): BanditWorld {
-  const V = world.actions;
-  return { ...world, prompts: to - from, logRef: world.logRef.subarray(from * V, to * V), reward: world.reward.subarray(from * V, to * V) };
 }
 
 /**
@@ -132,12 +135,11 @@ export function promptSlice(world: BanditWorld, from: number, to: number): Bandi
  * and the batch KL estimate of every step (what the optimizer reports anyway).
  */
 export function runGrpoBlock(
-  world: BanditWorld,
+  slice: BanditWorld,
   s: GrpoSize,
   block: number,
   optimizerKind: OptimizerKind = 'adam',
-): { slice: BanditWorld; policy: TabularPolicy; klEstimate: number[] } {
-  const slice = promptSlice(world, block * s.blockPrompts, (block + 1) * s.blockPrompts);
+): { policy: TabularPolicy; klEstimate: number[] } {
   const settings = resolveSettings('grpo', {
     optimizerKind,
     groupSize: s.groupSize,
@@ -158,12 +160,13 @@ export function runGrpoBlock(
     optimizer.step(policy, root.split('step', k), stats);
     klEstimate.push(stats.refKlEstimate);
   }
-  return { slice, policy, klEstimate };
+  return { policy, klEstimate };
 }
 
-/** A block's checksum: Σ over steps of the KL estimate plus the final expected reward (mean over the block's prompts). */
-export function grpoBanditBlock(world: BanditWorld, s: GrpoSize, block: number): number {
-  const { slice, policy, klEstimate } = runGrpoBlock(world, s, block);
+/** A block's checksum: Σ over steps of the KL estimate plus the final expected reward (mean over the block's prompts); inputs generated here. */
+export function grpoBanditBlock(s: GrpoSize, block: number): number {
+  const slice = grpoBlockWorld(s, block);
+  const { policy, klEstimate } = runGrpoBlock(slice, s, block);
   let er = 0;
   for (let e = 0; e < slice.logRef.length; e++) er += policy.prob[e] * slice.reward[e];
   return klEstimate.reduce((a, b) => a + b, 0) + er / slice.prompts;
@@ -178,7 +181,7 @@ export type Job =
   | { kind: 'md-sums'; problem: MirrorDescentKlProblem; guess: Float64Array; chunks: [number, number][] }
   | { kind: 'md-logsums'; problem: MirrorDescentKlProblem; chunks: [number, number][] }
   | { kind: 'md-exact'; problem: MirrorDescentKlProblem; logNorm: Float64Array; chunks: [number, number][] }
-  | { kind: 'grpo'; world: BanditWorld; size: GrpoSize; blocks: number[] }
+  | { kind: 'grpo'; size: GrpoSize; blocks: number[] }
   | { kind: 'automaton'; world: SequenceWorld; taus: number[] };
 
 /** Computes a job's units, in order. Pure: the same in any thread. */
@@ -221,7 +224,7 @@ export function runJob(job: Job): unknown[] {
         return kl;
       });
     case 'grpo':
-      return job.blocks.map((b) => grpoBanditBlock(job.world, job.size, b));
+      return job.blocks.map((b) => grpoBanditBlock(job.size, b));
     case 'automaton':
       return job.taus.map((tau) => gibbsSequenceMeasure(job.world, tau).logZ);
   }
@@ -287,9 +290,9 @@ export async function runWorkload(name: WorkloadName, s: BenchSizes, ex: Executo
     }
     case 'grpo-bandit': {
       const size = { ...s.grpo, seed: s.seed };
-      const world = shareBandit(grpoBanditWorld(size), ex);
+      // Each thread generates its blocks' prompts (each prompt has its own stream: the same inputs).
       const blocks = Array.from({ length: size.prompts / size.blockPrompts }, (_, b) => b);
-      const per = await ex.run(partition(blocks, T).map((part) => ({ kind: 'grpo', world, size, blocks: part })));
+      const per = await ex.run(partition(blocks, T).map((part) => ({ kind: 'grpo', size, blocks: part })));
       return sum(per) / blocks.length;
     }
     case 'automaton-dp': {

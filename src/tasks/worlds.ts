@@ -87,21 +87,31 @@ export function contextualWorld(task: ContextualTask): BanditWorld {
     return { type: 'bandit', prompts: P, actions: V, logRef, reward, maxReward: maxSupportedReward(logRef, reward) };
   }
   const P = task.prompts;
+  return contextualPromptRange({ ...task, prompts: P }, 0, P);
+}
+
+/**
+ * Prompts [from, to) of a generated contextual task as a world of their own: the rows
+ * `contextualWorld` gives them, bit for bit (each prompt draws from its own named stream), without
+ * generating the others — so threads can each generate their share.
+ */
+export function contextualPromptRange(task: ContextualTask & { prompts: number }, from: number, to: number): BanditWorld {
+  const P = to - from;
   const V = task.vocab;
   const logRef = new Float64Array(P * V);
   const reward = new Float64Array(P * V);
   const root = Rng.fromSeed(task.seed);
-  for (let x = 0; x < P; x++) {
+  for (let i = 0; i < P; i++) {
     // One stream per prompt: prompt x is the same whatever P is.
-    const rng = root.split('prompt', x);
-    const row = logRef.subarray(x * V, (x + 1) * V);
+    const rng = root.split('prompt', from + i);
+    const row = logRef.subarray(i * V, (i + 1) * V);
     for (let y = 0; y < V; y++) {
       row[y] = task.refScale * rng.normal();
-      reward[x * V + y] = rng.uniform() < task.correctFraction ? 1 : 0;
+      reward[i * V + y] = rng.uniform() < task.correctFraction ? 1 : 0;
     }
     // The decoy lifts the prompt's first wrong completion after the draws, so the stream (and every other prompt) is unchanged.
     if (task.decoy) {
-      const wrong = reward.subarray(x * V, (x + 1) * V).indexOf(0);
+      const wrong = reward.subarray(i * V, (i + 1) * V).indexOf(0);
       if (wrong >= 0) row[wrong] += task.decoy;
     }
     logSoftmax(row, row);

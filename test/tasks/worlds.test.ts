@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { banditWorld, binaryWorld, chainWorld, compileTask, contextualTaskSchema, contextualWorld, taskSchema } from '../../src/tasks/index.js';
+import { banditWorld, binaryWorld, chainWorld, compileTask, contextualPromptRange, contextualTaskSchema, contextualWorld, taskSchema } from '../../src/tasks/index.js';
 import { expectClose } from '../support/assert.js';
 import { fsum } from '../support/oracle.js';
 import { mulberry32, randomRewards, randomSimplex } from '../support/random.js';
@@ -114,3 +114,17 @@ describe('compiled worlds', () => {
     }
   });
 });
+
+describe('generated contextual worlds by prompt range', () => {
+  it('prompts [a, b) generated alone are the rows of the whole world, bit for bit (decoy included)', () => {
+    const task = { kind: 'contextual' as const, prompts: 9, vocab: 13, correctFraction: 0.2, refScale: 1.5, seed: 4, decoy: 2 };
+    const whole = contextualWorld(task);
+    for (const [a, b] of [[0, 9], [0, 1], [3, 7], [8, 9]]) {
+      const part = contextualPromptRange(task, a, b);
+      expect(part.prompts).toBe(b - a);
+      expect(Array.from(part.logRef)).toEqual(Array.from(whole.logRef.subarray(a * 13, b * 13)));
+      expect(Array.from(part.reward)).toEqual(Array.from(whole.reward.subarray(a * 13, b * 13)));
+    }
+  });
+});
+
