@@ -4,12 +4,13 @@ import { ADAM_SOFTMAX_WASM } from './adamSoftmaxWasm.js';
 /**
  * Adam on per-row logits followed by each row's softmax, in WebAssembly SIMD (adamSoftmax.wat):
  * the optimizers' hottest loop, two doubles per instruction where V8 runs JavaScript one at a time.
- * Bit-identical to the scalar Adam (src/optimizers/transforms.ts) followed by
+ * Bit-identical to torch.optim.Adam's update written out in scalar code followed by
  * TabularPolicy.normalize (test/numerics/adamSoftmaxKernel.test.ts): the same operations in the
  * same order, only in lanes.
  *
- * The arrays live in the kernel's own memory (views below); the caller writes `grad` and `logits`,
- * calls `step`, and reads `logits`, `prob`, `logp`. The memory never grows, so the views stay valid.
+ * The arrays live in the kernel's own memory (views below); the caller writes `grad`, `rowCoef`,
+ * `logits` and `prob` (the policy the gradient was taken at), calls `step`, and reads `logits`,
+ * `prob`, `logp`. The memory never grows, so the views stay valid.
  */
 
 /** Byte offsets and counts as the .wat documents them. */

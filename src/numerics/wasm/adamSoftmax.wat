@@ -4,10 +4,11 @@
 ;; test/numerics/adamSoftmaxKernel.test.ts checks the two agree). The JavaScript wrapper is
 ;; src/numerics/wasm/adamSoftmax.ts.
 ;;
-;; Every operation is the one the scalar code does, in the same order: `adamRow` is
-;; transforms.ts's Adam, `expRow` + `scaleRow` are TabularPolicy.normalize with fastExp.ts's
-;; exponential (same tables, same polynomial, same clamps), so results are bit-identical to the
-;; scalar path; only the lanes are new. Memory layout: fastExp's tables at fixed offsets (written by
+;; Every operation is the one scalar code does, in the same order: `adamRow` is torch.optim.Adam's
+;; update written out (as the optimizers had it in TypeScript, and as the test's oracle has it),
+;; `expRow` + `scaleRow` are TabularPolicy.normalize with fastExp.ts's exponential (same tables,
+;; same polynomial, same clamps), so results are bit-identical to the scalar code; only the lanes
+;; are new. Memory layout: fastExp's tables at fixed offsets (written by
 ;; the wrapper), then the arrays; arrays are passed as byte offsets, lengths in entries.
 (module
   (import "env" "memory" (memory 1))
@@ -16,7 +17,7 @@
   (global $FRACTION i32 (i32.const 0))
   (global $HALF_POW2 i32 (i32.const 1024))
 
-  ;; Adam (torch.optim.Adam, as transforms.ts) on n logits with the gradient g − c·p (g the tokens'
+  ;; Adam (torch.optim.Adam's update) on n logits with the gradient g − c·p (g the tokens'
   ;; part, c the row's chain-rule coefficient, p the probabilities), m and v moments, z logits.
   ;; step = lr/(1 − β1^t), c2 = 1/√(1 − β2^t). Returns the largest new logit (NaN ignored, −∞ if none).
   (func $adamRow
