@@ -24,6 +24,8 @@ const TABLE_BYTES = 8 * (FRACTION.length + HALF_POW2.length);
 const ARRAYS = 6;
 if (HALF_OFFSET !== 1077 || FRACTION.length !== 128) throw new Error('adamSoftmax.wat assumes the fastExp.ts tables of 128 and 1077 + 1025 entries');
 
+// Compiled synchronously, once per thread: allowed in Node and in workers, and on a browser's main
+// thread only for modules under 4 KB (Chrome) — this one is ~2.4 KB; keep it so, or compile async.
 let compiled: WebAssembly.Module | null = null;
 function kernelModule(): WebAssembly.Module {
   if (compiled === null) {
