@@ -9,11 +9,10 @@ import { Rng } from '../numerics/rng.js';
 import type { BanditWorld, SequenceWorld } from '../tasks/worlds.js';
 import {
   automatonDpWorld,
-  gibbsSweepWorld,
   grpoBanditWorld,
   grpoBlockWorld,
   logSpaced,
-  mirrorDescentWorld,
+  rowWorld,
   runGrpoBlock,
   type BenchSizes,
   type GrpoSize,
@@ -202,7 +201,7 @@ export function crossCheck(workloads: readonly WorkloadName[], s: BenchSizes): C
     const cmp = new Compare();
     switch (name) {
       case 'gibbs-sweep': {
-        const world = gibbsSweepWorld(s.gibbs.actions, s.seed);
+        const world = rowWorld('gibbs-sweep', s.gibbs.actions, s.seed);
         const taus = logSpaced(1e-2, 1e2, s.gibbs.taus);
         const t = equilibriumTable(world, taus);
         taus.forEach((tau, k) => {
@@ -218,7 +217,7 @@ export function crossCheck(workloads: readonly WorkloadName[], s: BenchSizes): C
       case 'mirror-descent': {
         // The straightforward loop makes three passes with Math.exp per step: a tenth of the row is plenty to compare.
         const { tau, eta, steps } = s.mirror;
-        const world = mirrorDescentWorld(Math.min(s.mirror.actions, 100_000), s.seed);
+        const world = rowWorld('mirror-descent', Math.min(s.mirror.actions, 100_000), s.seed);
         const logStar = gibbsLogPolicyRow(world.logRef, world.reward, tau);
         const fast = mirrorDescentKlTrace({ logPi0: world.logRef, logRef: world.logRef, reward: world.reward, logStar, tau, eta, steps });
         const slow = straightforwardMirrorDescent(world, tau, eta, steps);

@@ -16,7 +16,7 @@ import {
 } from '../flows/mirrorDescentKl.js';
 import { ORDER, binCentres, binMassSums, binMoments, driftRange, klFromMoments, sumMoments, type MomentBins } from '../flows/mirrorDescentMoments.js';
 import { Rng } from '../numerics/rng.js';
-import { logSoftmax } from '../numerics/softmax.js';
+import { fastExp } from '../numerics/fastExp.js';
 import { OPTIMIZERS } from '../optimizers/registry.js';
 import { resolveSettings } from '../optimizers/optimize.js';
 import { emptyStepStats } from '../optimizers/pipeline.js';
@@ -82,24 +82,61 @@ export function logSpaced(lo: number, hi: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => 10 ** (count === 1 ? a : a + ((b - a) * i) / (count - 1)));
 }
 
-/** V actions, log π_ref = log softmax(N(0,1)), binary reward with rate 5%: a one-prompt contextual task. */
-export function gibbsSweepWorld(actions: number, seed: number): BanditWorld {
-  return contextualWorld({ kind: 'contextual', prompts: 1, vocab: actions, correctFraction: 0.05, refScale: 1, seed });
+/**
+ * The one-row inputs of gibbs-sweep and mirror-descent: V actions, log π_ref = log softmax(N(0,1)),
+ * rewards Bernoulli(5%) (gibbs-sweep) or N(0,1) (mirror-descent). Drawn in chunks of 65,536
+ * actions, each from its own named stream, so that threads draw them side by side and the row is
+ * the same bits on any number of threads.
+ */
+export type RowInputs = 'gibbs-sweep' | 'mirror-descent';
+
+/** Chunk [from, to) of a row: logits into z, rewards into reward. Returns [max z, Σ e^{z − max z}, max reward]. */
+function drawRowChunk(kind: RowInputs, seed: number, z: Float64Array, reward: Float64Array, from: number, to: number): [number, number, number] {
+  const rng = Rng.fromSeed(seed).split(kind, from);
+  let max = -Infinity;
+  let maxReward = -Infinity;
+  for (let i = from; i < to; i++) {
+    z[i] = rng.normal();
+    reward[i] = kind === 'gibbs-sweep' ? (rng.uniform() < 0.05 ? 1 : 0) : rng.normal();
+    if (z[i] > max) max = z[i];
+    if (reward[i] > maxReward) maxReward = reward[i];
+  }
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += fastExp(z[i] - max);
+  return [max, sum, maxReward];
 }
 
-/** One prompt of V actions, log π_ref = log softmax(N(0,1)), reward N(0,1). */
-export function mirrorDescentWorld(actions: number, seed: number): BanditWorld {
-  const rng = Rng.fromSeed(seed).split('mirror-descent');
-  const logRef = new Float64Array(actions);
+/** The row's max and log Σ e^{z − max} from its chunks' [max, Σ, max reward], combined in chunk order. */
+function combineRowChunks(parts: [number, number, number][]): { max: number; logSum: number; maxReward: number } {
+  const max = Math.max(...parts.map((p) => p[0]));
+  let sum = 0;
+  for (const [m, s] of parts) sum += s * fastExp(m - max);
+  return { max, logSum: Math.log(sum), maxReward: Math.max(...parts.map((p) => p[2])) };
+}
+
+/** z ← (z − max) − log Σ on [from, to), as logSoftmax (never z − (max + log Σ)). */
+function normalizeRowChunk(z: Float64Array, max: number, logSum: number, from: number, to: number): void {
+  for (let i = from; i < to; i++) z[i] = z[i] - max - logSum;
+}
+
+/** The row drawn in this thread. */
+export function rowWorld(kind: RowInputs, actions: number, seed: number): BanditWorld {
+  const z = new Float64Array(actions);
   const reward = new Float64Array(actions);
-  for (let i = 0; i < actions; i++) {
-    logRef[i] = rng.normal();
-    reward[i] = rng.normal();
-  }
-  logSoftmax(logRef, logRef);
-  let maxReward = -Infinity;
-  for (let i = 0; i < actions; i++) if (reward[i] > maxReward) maxReward = reward[i];
-  return { type: 'bandit', prompts: 1, actions, logRef, reward, maxReward };
+  const chunks = mirrorDescentChunks(actions);
+  const r = combineRowChunks(chunks.map(([a, b]) => drawRowChunk(kind, seed, z, reward, a, b)));
+  for (const [a, b] of chunks) normalizeRowChunk(z, r.max, r.logSum, a, b);
+  return { type: 'bandit', prompts: 1, actions, logRef: z, reward, maxReward: r.maxReward };
+}
+
+/** The same row drawn on the executor's threads, into arrays they share. */
+async function rowWorldOn(kind: RowInputs, actions: number, seed: number, ex: Executor): Promise<BanditWorld> {
+  const z = ex.allocate(actions);
+  const reward = ex.allocate(actions);
+  const chunks = partition(mirrorDescentChunks(actions), ex.threads);
+  const r = combineRowChunks((await ex.run(chunks.map((c) => ({ kind: 'draw-row', row: kind, seed, z, reward, chunks: c })))) as [number, number, number][]);
+  await ex.run(chunks.map((c) => ({ kind: 'normalize-row', z, max: r.max, logSum: r.logSum, chunks: c })));
+  return { type: 'bandit', prompts: 1, actions, logRef: z, reward, maxReward: r.maxReward };
 }
 
 /** P prompts × V actions, reference logits N(0,1), each action correct with probability 2%. */
@@ -174,6 +211,8 @@ export function grpoBanditBlock(s: GrpoSize, block: number): number {
 
 /** A unit list for one thread: what it computes, on which (shared) inputs. Results come back per unit, in order. */
 export type Job =
+  | { kind: 'draw-row'; row: RowInputs; seed: number; z: Float64Array; reward: Float64Array; chunks: [number, number][] }
+  | { kind: 'normalize-row'; z: Float64Array; max: number; logSum: number; chunks: [number, number][] }
   | { kind: 'gibbs'; world: BanditWorld; taus: number[] }
   | { kind: 'md-range'; problem: MirrorDescentKlProblem; chunks: [number, number][] }
   | { kind: 'md-mass'; problem: MirrorDescentKlProblem; layout: MomentBins; chunks: [number, number][] }
@@ -187,6 +226,10 @@ export type Job =
 /** Computes a job's units, in order. Pure: the same in any thread. */
 export function runJob(job: Job): unknown[] {
   switch (job.kind) {
+    case 'draw-row':
+      return job.chunks.map(([a, b]) => drawRowChunk(job.row, job.seed, job.z, job.reward, a, b));
+    case 'normalize-row':
+      return job.chunks.map(([a, b]) => normalizeRowChunk(job.z, job.max, job.logSum, a, b));
     case 'gibbs': {
       const t = equilibriumTable(job.world, job.taus);
       return job.taus.map((_, k) => t.logZ[k] + t.expectedReward[k] + t.refKl[k] + t.entropy[k]);
@@ -239,6 +282,8 @@ export interface Executor {
   run(jobs: Job[]): Promise<unknown[]>;
   /** Typed arrays the threads can all read (SharedArrayBuffer-backed on worker threads). */
   share<T extends Float64Array | Int32Array>(a: T): T;
+  /** A zeroed array the threads can all read and write. */
+  allocate(n: number): Float64Array;
 }
 
 /** `items` cut into `parts` contiguous runs (some empty when there are fewer items). */
@@ -246,9 +291,6 @@ export function partition<T>(items: readonly T[], parts: number): T[][] {
   return Array.from({ length: parts }, (_, p) => items.slice(Math.floor((p * items.length) / parts), Math.floor(((p + 1) * items.length) / parts)));
 }
 
-function shareBandit(w: BanditWorld, ex: Executor): BanditWorld {
-  return { ...w, logRef: ex.share(w.logRef), reward: ex.share(w.reward) };
-}
 
 const sum = (xs: unknown[]) => (xs as number[]).reduce((a, b) => a + b, 0);
 
@@ -264,16 +306,15 @@ export async function runWorkload(name: WorkloadName, s: BenchSizes, ex: Executo
   const T = ex.threads;
   switch (name) {
     case 'gibbs-sweep': {
-      const world = shareBandit(gibbsSweepWorld(s.gibbs.actions, s.seed), ex);
+      const world = await rowWorldOn('gibbs-sweep', s.gibbs.actions, s.seed, ex);
       const taus = logSpaced(1e-2, 1e2, s.gibbs.taus);
       return sum(await ex.run(partition(taus, T).map((part) => ({ kind: 'gibbs', world, taus: part }))));
     }
     case 'mirror-descent': {
       const { actions, steps, tau, eta } = s.mirror;
-      const w = mirrorDescentWorld(actions, s.seed);
+      const w = await rowWorldOn('mirror-descent', actions, s.seed, ex);
       const logStar = gibbsLogPolicyRow(w.logRef, w.reward, tau);
-      const logRef = ex.share(w.logRef);
-      const problem: MirrorDescentKlProblem = { logPi0: logRef, logRef, reward: ex.share(w.reward), logStar: ex.share(logStar), tau, eta, steps };
+      const problem: MirrorDescentKlProblem = { logPi0: w.logRef, logRef: w.logRef, reward: w.reward, logStar: ex.share(logStar), tau, eta, steps };
       const chunks = partition(mirrorDescentChunks(actions), T);
       const moments = await mirrorDescentMomentsOn(problem, chunks, ex);
       if (moments) return sum(Array.from(moments.subarray(1)));
@@ -329,4 +370,5 @@ export const inlineExecutor: Executor = {
   threads: 1,
   run: async (jobs) => jobs.flatMap(runJob),
   share: (a) => a,
+  allocate: (n) => new Float64Array(n),
 };

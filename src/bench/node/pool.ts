@@ -32,6 +32,7 @@ export function createExecutor(threads: number): PoolExecutor {
     threads,
     run: async (jobs) => (await Promise.all(jobs.map((job) => pool.run(job)))).flat(),
     share,
+    allocate: (n) => new Float64Array(new SharedArrayBuffer(8 * n)),
     close: () => pool.destroy(),
   };
 }
