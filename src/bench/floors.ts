@@ -8,7 +8,8 @@ import type { BenchSizes, WorkloadName } from './workloads.js';
  * the peers' formulation (what a vectorized script must do: every exponential and every byte of
  * it) and ours (the work our algorithm does: e.g. one pass for a whole τ sweep). The floor is the
  * larger of bytes / bandwidth and exponentials / exp rate (plus the inputs' random draws), divided
- * by the cores for the compute part (exponentials split over threads; bandwidth is shared).
+ * by the cores for the compute part (exponentials split over threads; bandwidth is shared) and for
+ * the draws where our threads draw their own share of the inputs.
  */
 
 export interface MachineRates {
@@ -62,6 +63,8 @@ export interface Work {
   bytes: number;
   /** Standard normals (or uniforms, counted alike) for the inputs. */
   draws: number;
+  /** Whether the draws split over the threads (ours, where each thread draws its share of the inputs). */
+  drawsSplit?: boolean;
 }
 
 /** The peers' formulation and ours, per workload (counts from the definitions in peer_numpy.py). */
@@ -72,20 +75,20 @@ export function workloadWork(name: WorkloadName, s: BenchSizes): { peers: Work; 
       const draws = 2 * V;
       // Peers: per τ, exp over the row and three dot products over (s, r, log π): 3 arrays of 8 bytes.
       // Ours: the reference's log-softmax and one pass of per-reward-value sums (log π_ref, r), for all τ.
-      return { peers: { exps: T * V + V, bytes: T * 3 * 8 * V, draws }, ours: { exps: 2 * V, bytes: 2 * 16 * V, draws } };
+      return { peers: { exps: T * V + V, bytes: T * 3 * 8 * V, draws }, ours: { exps: 2 * V, bytes: 2 * 16 * V, draws, drawsSplit: true } };
     }
     case 'mirror-descent': {
       const { actions: V, steps: K } = s.mirror;
       // Peers: per step, the iterate's exp and the KL dot over (l, r, l_ref, l*). Ours: the Gibbs row,
       // then two passes over (log π_0, log π*) for the binned moments, one exponential per pass.
-      return { peers: { exps: K * V + 2 * V, bytes: K * 4 * 8 * V, draws: 2 * V }, ours: { exps: 4 * V, bytes: 5 * 16 * V, draws: 2 * V } };
+      return { peers: { exps: K * V + 2 * V, bytes: K * 4 * 8 * V, draws: 2 * V }, ours: { exps: 4 * V, bytes: 5 * 16 * V, draws: 2 * V, drawsSplit: true } };
     }
     case 'grpo-bandit': {
       const { prompts: P, actions: V, steps: K } = s.grpo;
       const n = P * V;
       // Both: per step, a softmax (one exp per logit) and an Adam update over logits, m, v and the
       // gradient (read and written); the blocks keep ours in cache, so its bytes are the inputs once.
-      return { peers: { exps: K * n, bytes: K * 7 * 8 * n, draws: 2 * n }, ours: { exps: K * n, bytes: 3 * 8 * n, draws: 2 * n } };
+      return { peers: { exps: K * n, bytes: K * 7 * 8 * n, draws: 2 * n }, ours: { exps: K * n, bytes: 3 * 8 * n, draws: 2 * n, drawsSplit: true } };
     }
     case 'automaton-dp': {
       const { states: S, vocab: V, horizon: L, taus: T } = s.automaton;
@@ -101,5 +104,5 @@ export function workloadWork(name: WorkloadName, s: BenchSizes): { peers: Work; 
 
 /** The floor of a work at the rates, on `cores` threads (seconds). */
 export function floorSeconds(w: Work, r: MachineRates, cores: number): number {
-  return Math.max(w.bytes / r.readBandwidth, w.exps / (r.expRate * cores)) + w.draws / r.normalRate;
+  return Math.max(w.bytes / r.readBandwidth, w.exps / (r.expRate * cores)) + w.draws / (r.normalRate * (w.drawsSplit ? cores : 1));
 }

@@ -3,6 +3,8 @@ import { gibbsLogPolicyRow, gibbsRow, gibbsRows } from '../../src/equilibrium/ba
 import { gibbsSequenceMeasure } from '../../src/equilibrium/sequence.js';
 import { mirrorDescentStepRow } from '../../src/flows/mirrorDescent.js';
 import { mirrorDescentKlMoments, mirrorDescentKlTrace, mirrorDescentKlTraceBlocks } from '../../src/flows/mirrorDescentKl.js';
+import { floorSeconds, workloadWork } from '../../src/bench/floors.js';
+import { FULL_SIZES, WORKLOADS } from '../../src/bench/workloads.js';
 import { buildCdf, buildCdfFromWeights } from '../../src/numerics/sampling.js';
 import { automatonWorld, banditWorld } from '../../src/tasks/index.js';
 import { expectClose } from '../support/assert.js';
@@ -188,5 +190,21 @@ describe('Cumulative tables from probabilities', () => {
     expect(b[p.length - 1]).toBe(1);
     const part = buildCdfFromWeights([9, 1, 3, 9], new Float64Array(2), 1, 3);
     expect(Array.from(part)).toEqual([0.25, 1]);
+  });
+});
+
+describe('physical floors', () => {
+  it('max(bytes / bandwidth, exponentials / (rate × cores)) + draws / draw rate, the draws split over the cores only where ours are drawn on the threads', () => {
+    const rates = { readBandwidth: 1e10, expRate: 1e8, normalRate: 5e7 };
+    // 1e9 bytes → 0.1 s; 4e7 exponentials on 2 cores → 0.2 s; 1e7 draws → 0.2 s, or 0.1 s split.
+    expect(floorSeconds({ exps: 4e7, bytes: 1e9, draws: 1e7 }, rates, 2)).toBeCloseTo(0.4, 12);
+    expect(floorSeconds({ exps: 4e7, bytes: 1e9, draws: 1e7, drawsSplit: true }, rates, 2)).toBeCloseTo(0.3, 12);
+    expect(floorSeconds({ exps: 1e6, bytes: 5e9, draws: 0 }, rates, 2)).toBeCloseTo(0.5, 12);
+    // Ours never counts more work than the peers' formulation of the same workload.
+    for (const name of WORKLOADS) {
+      const w = workloadWork(name, FULL_SIZES);
+      expect(w.ours.exps, name).toBeLessThanOrEqual(w.peers.exps);
+      expect(w.ours.bytes, name).toBeLessThanOrEqual(w.peers.bytes);
+    }
   });
 });

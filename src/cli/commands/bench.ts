@@ -148,7 +148,7 @@ export function registerBench(program: Command): void {
       if (rates) {
         console.log(
           `\nrates on one thread: read ${fmt(rates.readBandwidth / 1e9, 3)} GB/s, fastExp ${fmt(rates.expRate / 1e6, 4)} M/s, normal draws ${fmt(rates.normalRate / 1e6, 4)} M/s; ` +
-            'floor = max(bytes / bandwidth, exponentials / (rate × threads)) + draws / rate',
+            'floor = max(bytes / bandwidth, exponentials / (rate × threads)) + draws / rate (÷ threads where our threads draw the inputs)',
         );
       }
       console.log(`\n${before.cores} × ${before.cpu}, node ${before.node}, load average ${before.loadAverage.join(' ')}`);
