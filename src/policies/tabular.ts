@@ -51,8 +51,8 @@ export class TabularPolicy {
   }
 
   /** Records that the arrays were set from outside, consistently (logp and prob those of logits). */
-  changed(): number {
-    return ++this.version;
+  changed(): void {
+    this.version++;
   }
 
   /** Recomputes `logp` and `prob` from `logits` (log-sum-exp per row, multiplicities included). */
